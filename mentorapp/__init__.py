@@ -1,0 +1,113 @@
+"""mentorapp: aspiring music producers meet established producers, studios and schools."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from mentorapp import config as settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. Tests pass `test_config`; everyone else configures the environment."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("MENTORAPP_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    configure(app, test_config)
+    configure_logging(app)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings.DEFAULTS)
+    if test_config is None:
+        app.config.from_mapping(settings.from_environment(app.instance_path))
+    else:
+        app.config.from_mapping(test_config)
+    from mentorapp.database import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config
+    )
+
+
+def configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config["LOG_LEVEL"]), logging.INFO)
+    app.logger.setLevel(level)
+    if not app.logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        app.logger.addHandler(handler)
+
+
+def register_extensions(app: Flask) -> None:
+    from mentorapp import models  # noqa: F401  (the models must be known to the metadata)
+    from mentorapp.database import configure_engine
+    from mentorapp.extensions import csrf, db, limiter, login_manager, migrate
+    from mentorapp.security import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from mentorapp.auth.sessions import configure_login
+
+    configure_login(login_manager)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from mentorapp.security import add_security_headers, trust_proxies
+    from mentorapp.transactions import register_unit_of_work
+
+    register_unit_of_work(app)
+    add_security_headers(app)
+    trust_proxies(app, int(os.environ.get("PROXY_FIX_HOPS", "0") or 0))
+
+
+def register_blueprints(app: Flask) -> None:
+    from mentorapp.account.routes import bp as account
+    from mentorapp.admin.routes import bp as admin
+    from mentorapp.auth.routes import bp as auth
+    from mentorapp.main.routes import bp as main
+
+    for blueprint in (main, auth, account, admin):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from mentorapp.errorpages import register_errorhandlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from mentorapp.forms import EmptyForm
+
+    @app.context_processor
+    def _layout():
+        return {"logout_form": EmptyForm, "environment": app.config["ENV_NAME"]}
+
+
+def register_commands(app: Flask) -> None:
+    from mentorapp.cli import register
+
+    register(app)

@@ -1,0 +1,83 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from mentorapp.admin import services
+from mentorapp.admin.forms import PeopleSearchForm, SuspendForm
+from mentorapp.errors import DomainError
+from mentorapp.extensions import db, login_manager
+from mentorapp.forms import EmptyForm, show_error
+from mentorapp.models import User
+from mentorapp.views import render_form
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 25
+
+
+@bp.before_request
+def require_admin():
+    """One access check for every admin page: sign in first, then be an admin."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+    return None
+
+
+@bp.get("")
+def dashboard():
+    return render_template("admin/dashboard.html", overview=services.overview())
+
+
+@bp.get("/people")
+def people():
+    form = PeopleSearchForm(request.args)
+    search = form.q.data if form.validate() else ""
+    page = db.paginate(
+        services.people_query(search or ""),
+        per_page=PAGE_SIZE,
+        max_per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    return render_template("admin/people.html", form=form, page=page)
+
+
+def _person(person_id: int) -> User:
+    return db.get_or_404(User, person_id)
+
+
+@bp.get("/people/<id:person_id>")
+def person(person_id: int):
+    return render_template(
+        "admin/person.html",
+        person=_person(person_id),
+        form=SuspendForm(),
+        reinstate_form=EmptyForm(),
+    )
+
+
+@bp.post("/people/<id:person_id>/suspend")
+def suspend(person_id: int):
+    person = _person(person_id)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        try:
+            services.suspend_account(current_user, person, form.reason.data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(f"{person.display_name} is suspended and signed out everywhere.", "success")
+            return redirect(url_for("admin.person", person_id=person.id))
+    return render_form("admin/person.html", form, person=person, reinstate_form=EmptyForm())
+
+
+@bp.post("/people/<id:person_id>/reinstate")
+def reinstate(person_id: int):
+    person = _person(person_id)
+    try:
+        services.reinstate_account(person)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{person.display_name} can log in again.", "success")
+    return redirect(url_for("admin.person", person_id=person.id))

@@ -1,0 +1,73 @@
+"""What admins do to keep the community safe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from mentorapp.errors import DomainError
+from mentorapp.extensions import db
+from mentorapp.models import User
+from mentorapp.models.types import utcnow
+
+
+@dataclass(frozen=True)
+class Overview:
+    people: int
+    mentors: int
+    mentees: int
+    admins: int
+    unverified: int
+    suspended: int
+
+
+def overview() -> Overview:
+    """Counts for the admin dashboard, in one query."""
+    row = db.session.execute(
+        select(
+            func.count(User.id),
+            func.count(User.id).filter(User.is_mentor),
+            func.count(User.id).filter(User.is_mentee),
+            func.count(User.id).filter(User.is_admin),
+            func.count(User.id).filter(User.email_verified_at.is_(None)),
+            func.count(User.id).filter(User.suspended_at.is_not(None)),
+        )
+    ).one()
+    return Overview(*row)
+
+
+def people_query(search: str = ""):
+    """People for the admin list, newest first, optionally matching name or email."""
+    query = select(User).order_by(User.created_at.desc(), User.id.desc())
+    term = search.strip().lower()
+    if term:
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                User.email.like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def suspend_account(admin: User, person: User, reason: str) -> None:
+    """Stop a person from logging in and end their sessions."""
+    if person.id == admin.id:
+        raise DomainError("You cannot suspend your own account.")
+    if person.is_admin:
+        raise DomainError("Admins cannot be suspended here; remove the admin role first.")
+    if person.suspended_at is not None:
+        raise DomainError("This account is already suspended.")
+    person.suspended_at = utcnow()
+    person.suspension_reason = reason.strip()
+    person.end_all_sessions()
+
+
+def reinstate_account(person: User) -> None:
+    if person.suspended_at is None:
+        raise DomainError("This account is not suspended.")
+    person.suspended_at = None
+    person.suspension_reason = None

@@ -1,0 +1,127 @@
+"""Settings, read from the environment once, when the app is created.
+
+Every variable is listed in README.md and `.env.example`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable app."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Turn DATABASE_URL into a SQLAlchemy URL; PostgreSQL always goes through psycopg 3."""
+    if not raw:
+        return f"sqlite:///{Path(instance_path) / 'mentorapp.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def _development_secret_key(instance_path: str) -> str:
+    """A random key made once per checkout and kept in instance/, never a fixed fallback."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the config mapping for `create_app` from os.environ."""
+    env = os.environ.get("MENTORAPP_ENV", "production").strip().lower()
+    if env not in {"production", "development"}:
+        raise ConfigError("MENTORAPP_ENV must be 'production' or 'development'.")
+    production = env == "production"
+
+    secret_key = os.environ.get("SECRET_KEY", "")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. Production refuses to start without one: "
+                "set SECRET_KEY to a long random string (e.g. `python -c 'import secrets; "
+                "print(secrets.token_hex(32))'`), or set MENTORAPP_ENV=development."
+            )
+        secret_key = _development_secret_key(instance_path)
+
+    public_url = os.environ.get("PUBLIC_URL", "").rstrip("/")
+    if not public_url:
+        if production:
+            raise ConfigError(
+                "PUBLIC_URL is not set. Links in emails are built from it, never from the "
+                "request's Host header: set it to e.g. https://mentorapp.example.org."
+            )
+        public_url = "http://127.0.0.1:5000"
+
+    trusted = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret_key,
+        "PUBLIC_URL": public_url,
+        "TRUSTED_HOSTS": trusted or None,
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "mentorapp <no-reply@mentorapp.localhost>"),
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+    }
+
+
+# Settings that do not depend on the environment.
+DEFAULTS: dict = {
+    "ENV_NAME": "development",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "mentorapp_session",
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_NAME": "mentorapp_remember",
+    # Forms are small; later uploads (CSV import) raise the limit on their own route.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_AUTH": "10 per minute; 60 per hour",
+    "EMAIL_TOKEN_MAX_AGE": timedelta(hours=24),
+    "RESET_TOKEN_MAX_AGE": timedelta(hours=1),
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 587,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_USE_TLS": True,
+    "MAIL_USE_SSL": False,
+    "MAIL_FROM": "mentorapp <no-reply@mentorapp.localhost>",
+    "MAIL_TIMEOUT": 10,
+    "LOG_LEVEL": "INFO",
+    "DB_CONNECT_TIMEOUT": 2,
+    "SQLITE_BUSY_TIMEOUT_MS": 2000,
+}

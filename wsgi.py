@@ -1,0 +1,3 @@
+from mentorapp import create_app
+
+app = create_app()
