@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from mentorapp.forms import current_password_field, email_field, new_password_field, strip
@@ -21,8 +21,8 @@ class SignUpForm(FlaskForm):
     role = RadioField(
         "I want to",
         choices=[
-            ("mentee", "Learn: find a producer to apprentice with"),
-            ("mentor", "Teach: take on apprentices"),
+            SelectChoice("mentee", "Learn: find a producer to apprentice with"),
+            SelectChoice("mentor", "Teach: take on apprentices"),
         ],
         validators=[InputRequired("Choose whether you want to learn or to teach.")],
     )

@@ -1,0 +1,178 @@
+"""Fixtures shared by every test.
+
+Every test runs on SQLite (a file in a temporary folder), or on PostgreSQL when
+TEST_DATABASE_URL is set. The schema comes from the migrations, once per run; each
+test starts from empty tables (the live-server browser tests need real commits, so
+savepoint rollbacks would not do).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from mentorapp import create_app
+from mentorapp.config import database_url
+from mentorapp.extensions import db
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+# Tables filled by migrations (reference data) survive between tests.
+KEEP_TABLES = {"alembic_version"}
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    raw = os.environ.get("TEST_DATABASE_URL")
+    if raw:
+        return database_url(raw, "")
+    path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+    return f"sqlite:///{path}"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    return f"database: {'postgresql' if url.startswith('postgres') else 'sqlite'}"
+
+
+def test_config(database_uri: str, instance_path: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "ENV_NAME": "development",
+        "SECRET_KEY": secrets.token_hex(16),
+        "PUBLIC_URL": "http://mentorapp.test",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SERVER": "",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory) -> str:
+    """A database with the schema built by running every migration."""
+    uri = _test_database_url(tmp_path_factory)
+    if uri.startswith("postgresql"):
+        engine = create_engine(uri)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(test_config(uri, str(instance)))
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return uri
+
+
+def _empty_tables() -> None:
+    tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(database_uri, tmp_path):
+    """Build an app on the test database; extra settings as keyword arguments."""
+    apps = []
+
+    def build(**overrides):
+        config = test_config(database_uri, str(tmp_path), **overrides)
+        os.environ["MENTORAPP_INSTANCE_PATH"] = str(tmp_path)
+        application = create_app(config)
+        apps.append(application)
+        return application
+
+    yield build
+    for application in apps:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    application = make_app()
+    with application.app_context():
+        _empty_tables()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, url: str, **kwargs) -> str:
+    page = client.get(url, **kwargs)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, *, page: str | None = None, headers=None, **kwargs):
+    """Post a form the way a browser does: with the CSRF token of the page it sits on."""
+    token = csrf_token(client, page or url, headers=headers)
+    return client.post(url, data={"csrf_token": token, **data}, headers=headers, **kwargs)
+
+
+class AuthActions:
+    """Log in and out through the real forms."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str = "mentee@example.com", password: str = DEFAULT_PASSWORD, **extra):
+        return post_form(self._client, "/login", {"email": email, "password": password, **extra})
+
+    def logout(self):
+        return post_form(self._client, "/logout", {}, page="/dashboard")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def users(app):
+    """Create people in the test database: users(email=..., is_mentor=True, ...)."""
+
+    def create(**fields):
+        with app.app_context():
+            user = make_user(**fields)
+            db.session.commit()
+            return user.id
+
+    return create
+
+
+@pytest.fixture
+def db_session(app):
+    """The app's session inside an app context, for reading what a request left."""
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
