@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -51,13 +52,26 @@ PAGES = {
 
 RETRY_AFTER_SECONDS = 5
 
+BARE_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+    '</head><body><main><h1>{title}</h1><p>{text}</p><p><a href="/">Home</a></p>'
+    "</main></body></html>"
+)
+
 
 def error_response(code: int, detail: str | None = None):
     title, text = PAGES.get(code, PAGES[500])
-    # A failing database must not be asked again for the signed-in person.
-    html = render_template(
-        "errors/error.html", code=code, title=title, text=detail or text, minimal_nav=code >= 500
-    )
+    try:
+        # A failing database must not be asked again for the signed-in person.
+        html = render_template(
+            "errors/error.html",
+            code=code,
+            title=title,
+            text=detail or text,
+            minimal_nav=code >= 500,
+        )
+    except Exception:  # e.g. a refused Host header leaves no URL adapter to build links
+        html = BARE_PAGE.format(code=code, title=escape(title), text=escape(detail or text))
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code == 503 else {}
     if code == 429:
         headers["Retry-After"] = "60"

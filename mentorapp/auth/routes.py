@@ -108,7 +108,7 @@ def verify_email(token: str):
     return render_template("auth/verify.html", form=form, email=user.email)
 
 
-@bp.post("/verify/resend")
+@bp.post("/resend-confirmation")
 @login_required
 @rate_limited
 def resend_verification():

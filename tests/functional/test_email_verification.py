@@ -75,7 +75,7 @@ def test_the_link_dies_when_the_email_changes(app, client, auth):
 
 def test_the_link_can_be_sent_again(app, client):
     sign_up(client)
-    post_form(client, "/verify/resend", {}, page="/dashboard")
+    post_form(client, "/resend-confirmation", {}, page="/dashboard")
     assert len(emails_to(app, "priya@example.com")) == 2
 
 

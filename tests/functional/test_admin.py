@@ -1,0 +1,110 @@
+import pytest
+
+from tests.conftest import post_form
+from tests.factories import DEFAULT_PASSWORD
+from tests.helpers import get_user, text
+
+
+@pytest.fixture
+def admin(users, auth):
+    users(email="ada@example.com", display_name="Ada Okafor", is_admin=True, is_mentee=False)
+    auth.login("ada@example.com")
+
+
+def test_admin_pages_send_a_stranger_to_log_in(client):
+    for url in ["/admin", "/admin/people", "/admin/people/1"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_admin_pages_are_forbidden_to_mentors_and_mentees(client, auth, users):
+    target = users(email="target@example.com")
+    users(email="priya@example.com", is_mentor=True)
+    auth.login("priya@example.com")
+    for url in ["/admin", "/admin/people", f"/admin/people/{target}"]:
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "This page is not yours to see" in text(response)
+    response = post_form(
+        client, f"/admin/people/{target}/suspend", {"reason": "x"}, page="/dashboard"
+    )
+    assert response.status_code == 403
+    assert get_user(client.application, "target@example.com").suspended_at is None
+
+
+def test_the_admin_overview_counts_the_community(client, users, admin):
+    users(is_mentor=True, is_mentee=False)
+    users(verified=False)
+    body = text(client.get("/admin"))
+    assert '<span class="stat__value">3</span><span class="stat__label">people</span>' in body
+    assert '<span class="stat__value">1</span><span class="stat__label">mentors</span>' in body
+
+
+def test_admins_search_people_by_name_or_email(client, users, admin):
+    users(email="marcus@example.com", display_name="Marcus Lindqvist")
+    users(email="sofia@example.com", display_name="Sofía Álvarez")
+    body = text(client.get("/admin/people?q=lindq"))
+    assert "Marcus Lindqvist" in body and "Sofía" not in body
+    assert "Sofía Álvarez" in text(client.get("/admin/people?q=SOFIA@"))
+    assert "Nobody matches" in text(client.get("/admin/people?q=%25_"))
+
+
+def test_the_people_list_pages(client, users, admin):
+    for n in range(30):
+        users(email=f"p{n:02}@example.com", display_name=f"Member {n:02}")
+    first, second = text(client.get("/admin/people")), text(client.get("/admin/people?page=2"))
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert first.count("<tr>") == 26 and second.count("<tr>") == 7  # header row included
+    assert client.get("/admin/people?page=abc").status_code == 200
+    assert client.get("/admin/people?page=999").status_code == 200
+
+
+def test_suspending_ends_the_persons_sessions_and_login(app, client, users, admin):
+    target = users(email="target@example.com", display_name="Spam Bot")
+    their_client = app.test_client()
+    post_form(their_client, "/login", {"email": "target@example.com", "password": DEFAULT_PASSWORD})
+    assert their_client.get("/dashboard").status_code == 200
+    response = post_form(
+        client,
+        f"/admin/people/{target}/suspend",
+        {"reason": "Sent the same advert to 40 mentors"},
+        page=f"/admin/people/{target}",
+    )
+    assert response.status_code == 302
+    assert their_client.get("/dashboard").status_code == 302
+    login = post_form(
+        their_client, "/login", {"email": "target@example.com", "password": DEFAULT_PASSWORD}
+    )
+    assert "suspended" in text(login)
+    assert "Sent the same advert" in text(client.get(f"/admin/people/{target}"))
+    post_form(client, f"/admin/people/{target}/reinstate", {}, page=f"/admin/people/{target}")
+    assert get_user(app, "target@example.com").suspended_at is None
+
+
+def test_a_suspension_needs_a_reason(app, client, users, admin):
+    target = users(email="target@example.com")
+    for reason, message in [("", "Give a reason"), ("x" * 501, "under 500")]:
+        response = post_form(
+            client,
+            f"/admin/people/{target}/suspend",
+            {"reason": reason},
+            page=f"/admin/people/{target}",
+        )
+        assert response.status_code == 422 and message in text(response)
+    assert get_user(app, "target@example.com").suspended_at is None
+
+
+def test_an_admin_cannot_suspend_themselves_or_another_admin(app, client, users, admin):
+    other_admin = users(email="bo@example.com", is_admin=True)
+    me = get_user(app, "ada@example.com").id
+    for person in (me, other_admin):
+        response = post_form(
+            client, f"/admin/people/{person}/suspend", {"reason": "test"}, page="/admin"
+        )
+        assert response.status_code == 422
+    assert get_user(app, "bo@example.com").suspended_at is None
+
+
+def test_unknown_people_are_404(client, admin):
+    assert client.get("/admin/people/999999").status_code == 404
