@@ -84,18 +84,27 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
-def make_app(database_uri, tmp_path):
-    """Build an app on the test database; extra settings as keyword arguments."""
+def make_app(database_uri, tmp_path, monkeypatch):
+    """Build an app on the test database; extra settings as keyword arguments.
+
+    The tables are emptied before the first app is built and after the test.
+    """
     apps = []
+    monkeypatch.setenv("MENTORAPP_INSTANCE_PATH", str(tmp_path))
 
     def build(**overrides):
-        config = test_config(database_uri, str(tmp_path), **overrides)
-        os.environ["MENTORAPP_INSTANCE_PATH"] = str(tmp_path)
-        application = create_app(config)
+        application = create_app(test_config(database_uri, str(tmp_path), **overrides))
+        if not apps:
+            with application.app_context():
+                _empty_tables()
         apps.append(application)
         return application
 
     yield build
+    if apps:
+        with apps[0].app_context():
+            db.session.remove()
+            _empty_tables()
     for application in apps:
         with application.app_context():
             db.session.remove()
@@ -104,13 +113,7 @@ def make_app(database_uri, tmp_path):
 
 @pytest.fixture
 def app(make_app):
-    application = make_app()
-    with application.app_context():
-        _empty_tables()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        _empty_tables()
+    return make_app()
 
 
 @pytest.fixture

@@ -135,6 +135,7 @@ def test_a_crash_shows_the_500_page_without_any_detail(make_app):
 
 
 def test_a_stopped_database_gives_a_503_with_retry_after(make_app):
+    make_app()  # the test database, emptied as usual; the app below points elsewhere
     app = make_app(
         SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/none",
         PROPAGATE_EXCEPTIONS=False,
