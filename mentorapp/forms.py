@@ -55,7 +55,10 @@ def new_password_field(label: str = "Password") -> PasswordField:
 def current_password_field(label: str = "Current password") -> PasswordField:
     return PasswordField(
         label,
-        validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)],
+        validators=[
+            DataRequired("Enter your password."),
+            Length(max=MAX_LENGTH, message=f"A password has at most {MAX_LENGTH} characters."),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
 

@@ -108,3 +108,32 @@ def test_an_admin_cannot_suspend_themselves_or_another_admin(app, client, users,
 
 def test_unknown_people_are_404(client, admin):
     assert client.get("/admin/people/999999").status_code == 404
+
+
+def test_a_suspension_reason_with_html_is_shown_escaped(client, users, admin):
+    target = users(email="target@example.com", display_name="<b>Bold</b>")
+    post_form(
+        client,
+        f"/admin/people/{target}/suspend",
+        {"reason": "<script>alert('x')</script>"},
+        page=f"/admin/people/{target}",
+    )
+    body = text(client.get(f"/admin/people/{target}"))
+    assert "<script>alert('x')</script>" not in body and "&lt;script&gt;" in body
+    assert "<b>Bold</b>" not in body and "&lt;b&gt;Bold&lt;/b&gt;" in body
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in text(client.get("/admin/people"))
+
+
+def test_the_people_list_runs_the_same_queries_for_5_or_25_people(
+    client, users, admin, count_queries
+):
+    for _ in range(4):
+        users()
+    with count_queries() as few:
+        client.get("/admin/people")
+    for _ in range(20):
+        users()
+    with count_queries() as many:
+        body = text(client.get("/admin/people"))
+    assert body.count("<tr>") == 26
+    assert len(few) == len(many) <= 4

@@ -198,3 +198,21 @@ def test_rate_limits_are_shared_between_workers_through_redis(make_app):
             ).status_code
         )
     assert codes == [422, 422, 422, 429]
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"email": "", "password": "x"}, "email", "Enter your email address."),
+        ({"email": "priya@example.com", "password": ""}, "password", "Enter your password."),
+        ({"email": "nope", "password": "x"}, "email", "Enter an email address like"),
+        ({"email": "a" * 10_240, "password": "x"}, "email", "at most 254"),
+        ({"email": "priya@example.com", "password": "x" * 10_240}, "password", "200"),
+    ],
+)
+def test_bad_login_input_is_explained_next_to_the_field(client, priya, data, field, message):
+    response = post_form(client, "/login", data)
+    assert response.status_code == 422
+    body = text(response)
+    assert message in body[body.index(f'id="{field}-error"') :][:300]
+    assert client.get("/dashboard").status_code == 302
