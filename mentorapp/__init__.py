@@ -88,8 +88,10 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.admin.routes import bp as admin
     from mentorapp.auth.routes import bp as auth
     from mentorapp.main.routes import bp as main
+    from mentorapp.profiles.routes import bp as profiles
+    from mentorapp.quiz.routes import bp as quiz
 
-    for blueprint in (main, auth, account, admin):
+    for blueprint in (main, auth, account, profiles, quiz, admin):
         app.register_blueprint(blueprint)
 
 

@@ -8,74 +8,22 @@ from sqlalchemy import select
 
 from mentorapp.auth.passwords import hash_password, password_problem
 from mentorapp.auth.services import find_user_by_email, is_valid_email, normalise_email
+from mentorapp.demo import DEMO_PASSWORD, seed_demo
 from mentorapp.extensions import db
 from mentorapp.mail import deliver
 from mentorapp.models import User
 from mentorapp.models.types import utcnow
 
-DEMO_PASSWORD = "studio-demo-pass"  # noqa: S105 (documented demo login)
-
-# (email, name, mentor?, mentee?, admin?)
-DEMO_PEOPLE: list[tuple[str, str, bool, bool, bool]] = [
-    ("admin@example.com", "Ada Okafor", False, False, True),
-    ("mentor@example.com", "Marcus Lindqvist", True, False, False),
-    ("mentee@example.com", "Priya Raman", False, True, False),
-    ("sofia.alvarez@example.com", "Sofía Álvarez", True, False, False),
-    ("kenji.watanabe@example.com", "Kenji Watanabe", True, False, False),
-    ("amara.nwosu@example.com", "Amara Nwosu", True, False, False),
-    ("liam.obrien@example.com", "Liam O'Brien", True, True, False),
-    ("fatima.zahra@example.com", "Fatima Zahra Benali", True, False, False),
-    ("jonas.becker@example.com", "Jonas Becker", True, False, False),
-    ("chloe.martin@example.com", "Chloé Martin", True, False, False),
-    ("diego.santos@example.com", "Diego Santos", True, False, False),
-    ("hannah.cohen@example.com", "Hannah Cohen", True, False, False),
-    ("tariq.hassan@example.com", "Tariq Hassan", False, True, False),
-    ("mia.kowalski@example.com", "Mia Kowalski", False, True, False),
-    ("noah.jensen@example.com", "Noah Jensen", False, True, False),
-    ("aisha.bello@example.com", "Aisha Bello", False, True, False),
-    ("lucas.ferreira@example.com", "Lucas Ferreira", False, True, False),
-    ("yuki.tanaka@example.com", "Yuki Tanaka", False, True, False),
-    ("emma.rossi@example.com", "Emma Rossi", False, True, False),
-    ("oscar.nilsson@example.com", "Oscar Nilsson", False, True, False),
-    ("zanele.dlamini@example.com", "Zanele Dlamini", False, True, False),
-    ("mateo.garcia@example.com", "Mateo García", False, True, False),
-    ("ines.moreau@example.com", "Inès Moreau", False, True, False),
-    ("ravi.patel@example.com", "Ravi Patel", False, True, False),
-]
-
-
-def seed_demo_people() -> int:
-    """Create the demo accounts that do not exist yet; return how many were created."""
-    existing = set(db.session.scalars(select(User.email)))
-    password_hash = hash_password(DEMO_PASSWORD)
-    created = 0
-    for email, name, mentor, mentee, admin in DEMO_PEOPLE:
-        if email in existing:
-            continue
-        db.session.add(
-            User(
-                email=email,
-                display_name=name,
-                password_hash=password_hash,
-                is_mentor=mentor,
-                is_mentee=mentee,
-                is_admin=admin,
-                email_verified_at=utcnow(),
-            )
-        )
-        created += 1
-    return created
-
 
 def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when there are no accounts yet.")
-    def seed_demo(if_empty: bool) -> None:
+    def seed_demo_command(if_empty: bool) -> None:
         """Fill the database with demo people (safe to run again)."""
         if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
             click.echo("The database already has accounts; demo data left as it is.")
             return
-        created = seed_demo_people()
+        created = seed_demo()
         db.session.commit()
         click.echo(
             f"Demo data ready ({created} accounts created). Log in as "

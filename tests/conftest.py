@@ -20,8 +20,10 @@ from mentorapp.config import database_url
 from mentorapp.extensions import db
 from tests.factories import DEFAULT_PASSWORD, make_user
 
-# Tables filled by migrations (reference data) survive between tests.
-KEEP_TABLES = {"alembic_version"}
+# Tables filled by migrations (reference data) survive between tests; rows that a
+# test adds to them beyond the seeded ones are removed.
+KEEP_TABLES = {"alembic_version", "archetypes", "specialties"}
+SEEDED_SPECIALTIES = 17
 
 
 def _test_database_url(tmp_path_factory) -> str:
@@ -74,6 +76,7 @@ def database_uri(tmp_path_factory) -> str:
 
 def _empty_tables() -> None:
     tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    db.session.execute(text("DELETE FROM specialties WHERE id > :n"), {"n": SEEDED_SPECIALTIES})
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from mentorapp.forms import current_password_field, email_field, new_password_field, strip
@@ -26,6 +26,8 @@ class SignUpForm(FlaskForm):
         ],
         validators=[InputRequired("Choose whether you want to learn or to teach.")],
     )
+    # A quiz result carried from /quiz, saved into the new profile.
+    quiz = HiddenField()
 
 
 class LoginForm(FlaskForm):

@@ -1,3 +1,5 @@
+from contextlib import suppress
+
 from flask import (
     Blueprint,
     current_app,
@@ -16,6 +18,8 @@ from mentorapp.errors import DomainError
 from mentorapp.extensions import limiter
 from mentorapp.forms import EmptyForm, show_error
 from mentorapp.models import Role
+from mentorapp.quiz import scoring
+from mentorapp.quiz.services import save_quiz_result
 from mentorapp.views import render_form, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -41,8 +45,10 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = SignUpForm()
-    if request.method == "GET" and request.args.get("role") in ("mentee", "mentor"):
-        form.role.data = request.args["role"]
+    if request.method == "GET":
+        if request.args.get("role") in ("mentee", "mentor"):
+            form.role.data = request.args["role"]
+        form.quiz.data = request.args.get("quiz", "")[:20]
     if form.validate_on_submit():
         data = services.SignUp(
             form.display_name.data, form.email.data, form.password.data, Role(form.role.data)
@@ -52,14 +58,24 @@ def signup():
         except DomainError as error:
             show_error(form, error)
         else:
+            keep_quiz_result(user, form.quiz.data)
             start_session(user, remember=False)
             flash(
                 f"Welcome to mentorapp, {user.display_name}! We sent a link to "
-                f"{user.email}: open it to confirm your email.",
+                f"{user.email}: open it to confirm your email. Now, tell us about your craft.",
                 "success",
             )
-            return redirect(url_for("main.dashboard"))
+            return redirect(url_for("profiles.onboarding"))
     return render_form("auth/signup.html", form)
+
+
+def keep_quiz_result(user, code: str | None) -> None:
+    """A new apprentice who came from the quiz keeps its result."""
+    if not code or not user.is_mentee:
+        return
+    # A tampered link is ignored: the profile simply starts empty.
+    with suppress(scoring.InvalidAnswers):
+        save_quiz_result(user, scoring.score(scoring.decode(code)))
 
 
 @bp.route("/login", methods=["GET", "POST"])

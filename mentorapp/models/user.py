@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorapp.extensions import db
 from mentorapp.models.types import UTCDateTime, utcnow
@@ -42,6 +42,21 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    mentor_profile = relationship(
+        "MentorProfile",
+        back_populates="user",
+        uselist=False,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    mentee_profile = relationship(
+        "MenteeProfile",
+        back_populates="user",
+        uselist=False,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -18,7 +18,7 @@ def sign_up(client, headers=None, **changes):
 def test_a_mentee_signs_up_and_lands_on_the_dashboard_signed_in(app, client):
     response = sign_up(client)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/onboarding"
     page = client.get("/dashboard")
     assert "Hello, Priya Raman" in text(page)
     assert "Confirm your email" in text(page)

@@ -1,0 +1,321 @@
+"""Demo data: realistic people with full profiles in real cities (`flask seed-demo`)."""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import select
+
+from mentorapp.auth.passwords import hash_password
+from mentorapp.extensions import db
+from mentorapp.models import MenteeAspiration, MenteeProfile, MenteeWant, MentorProfile, User
+from mentorapp.models.types import utcnow
+from mentorapp.places.gazetteer import Gazetteer, fold
+from mentorapp.profiles import services as profiles
+from mentorapp.profiles.vocabulary import GENRES, SLOT_BITS, Experience, Path
+
+DEMO_PASSWORD = "studio-demo-pass"  # noqa: S105 (documented demo login)
+
+# (email, name, mentor?, mentee?, admin?, city, country code)
+NAMED_PEOPLE: list[tuple[str, str, bool, bool, bool, str, str]] = [
+    ("admin@example.com", "Ada Okafor", False, False, True, "", ""),
+    ("mentor@example.com", "Marcus Lindqvist", True, False, False, "London", "GB"),
+    ("mentee@example.com", "Priya Raman", False, True, False, "London", "GB"),
+    ("sofia.alvarez@example.com", "Sofía Álvarez", True, False, False, "Madrid", "ES"),
+    ("kenji.watanabe@example.com", "Kenji Watanabe", True, False, False, "Tokyo", "JP"),
+    ("amara.nwosu@example.com", "Amara Nwosu", True, False, False, "Lagos", "NG"),
+    ("liam.obrien@example.com", "Liam O'Brien", True, True, False, "Dublin", "IE"),
+    ("fatima.zahra@example.com", "Fatima Zahra Benali", True, False, False, "Paris", "FR"),
+    ("jonas.becker@example.com", "Jonas Becker", True, False, False, "Berlin", "DE"),
+    ("chloe.martin@example.com", "Chloé Martin", True, False, False, "Montreal", "CA"),
+    ("diego.santos@example.com", "Diego Santos", True, False, False, "São Paulo", "BR"),
+    ("hannah.cohen@example.com", "Hannah Cohen", True, False, False, "New York City", "US"),
+    ("tariq.hassan@example.com", "Tariq Hassan", False, True, False, "Manchester", "GB"),
+    ("mia.kowalski@example.com", "Mia Kowalski", False, True, False, "Berlin", "DE"),
+    ("noah.jensen@example.com", "Noah Jensen", False, True, False, "Copenhagen", "DK"),
+    ("aisha.bello@example.com", "Aisha Bello", False, True, False, "Lagos", "NG"),
+    ("lucas.ferreira@example.com", "Lucas Ferreira", False, True, False, "Rio de Janeiro", "BR"),
+    ("yuki.tanaka@example.com", "Yuki Tanaka", False, True, False, "Osaka", "JP"),
+    ("emma.rossi@example.com", "Emma Rossi", False, True, False, "Milan", "IT"),
+    ("oscar.nilsson@example.com", "Oscar Nilsson", False, True, False, "Stockholm", "SE"),
+    ("zanele.dlamini@example.com", "Zanele Dlamini", False, True, False, "Johannesburg", "ZA"),
+    ("mateo.garcia@example.com", "Mateo García", False, True, False, "Mexico City", "MX"),
+    ("ines.moreau@example.com", "Inès Moreau", False, True, False, "Lyon", "FR"),
+    ("ravi.patel@example.com", "Ravi Patel", False, True, False, "Mumbai", "IN"),
+]
+
+# Cities for the generated people, spread over every continent.
+CITIES: list[tuple[str, str]] = [
+    ("London", "GB"),
+    ("Bristol", "GB"),
+    ("Glasgow", "GB"),
+    ("Paris", "FR"),
+    ("Lyon", "FR"),
+    ("Berlin", "DE"),
+    ("Hamburg", "DE"),
+    ("Munich", "DE"),
+    ("Amsterdam", "NL"),
+    ("Brussels", "BE"),
+    ("Madrid", "ES"),
+    ("Barcelona", "ES"),
+    ("Lisbon", "PT"),
+    ("Rome", "IT"),
+    ("Milan", "IT"),
+    ("Stockholm", "SE"),
+    ("Oslo", "NO"),
+    ("Helsinki", "FI"),
+    ("Warsaw", "PL"),
+    ("Prague", "CZ"),
+    ("Vienna", "AT"),
+    ("New York City", "US"),
+    ("Los Angeles", "US"),
+    ("Nashville", "US"),
+    ("Atlanta", "US"),
+    ("Chicago", "US"),
+    ("Austin", "US"),
+    ("Toronto", "CA"),
+    ("Montreal", "CA"),
+    ("Mexico City", "MX"),
+    ("São Paulo", "BR"),
+    ("Buenos Aires", "AR"),
+    ("Bogotá", "CO"),
+    ("Lagos", "NG"),
+    ("Accra", "GH"),
+    ("Nairobi", "KE"),
+    ("Johannesburg", "ZA"),
+    ("Cairo", "EG"),
+    ("Mumbai", "IN"),
+    ("Seoul", "KR"),
+    ("Tokyo", "JP"),
+    ("Melbourne", "AU"),
+    ("Sydney", "AU"),
+    ("Auckland", "NZ"),
+]
+
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Maya",
+    "Jonah",
+    "Leila",
+    "Tomás",
+    "Ingrid",
+    "Kofi",
+    "Ana",
+    "Rhys",
+    "Nadia",
+    "Ibrahim",
+    "Chen",
+    "Freya",
+    "Mateus",
+    "Aiko",
+    "Dev",
+    "Lena",
+    "Omar",
+    "Clara",
+    "Yara",
+    "Felix",
+    "Nia",
+    "Hugo",
+    "Sienna",
+    "Arjun",
+    "Elif",
+    "Bruno",
+    "Mei",
+    "Kwame",
+    "Astrid",
+    "Luca",
+    "Zara",
+    "Pablo",
+    "Ines",
+    "Theo",
+]
+LAST_NAMES = [
+    "Morgan",
+    "Okafor",
+    "Schneider",
+    "Silva",
+    "Nakamura",
+    "Haddad",
+    "Kowalczyk",
+    "Mensah",
+    "Larsen",
+    "Costa",
+    "Ivanova",
+    "Park",
+    "Dubois",
+    "Rossi",
+    "Fischer",
+    "Achebe",
+    "Moreno",
+    "Novak",
+    "Singh",
+    "Kaya",
+    "Walsh",
+    "Lindgren",
+    "Adeyemi",
+    "Tanaka",
+    "Ferreira",
+    "Bauer",
+    "Osei",
+    "Quinn",
+    "Romero",
+    "Ahmed",
+]
+
+HEADLINES = {
+    "engineer": [
+        "Recording and mixing engineer, {genre} and live bands",
+        "Studio engineer: tracking, mixing, the odd mastering job",
+    ],
+    "mentor_producer": [
+        "Producer who works on the artist as much as the song",
+        "Artist coach and producer for singer-songwriters",
+    ],
+    "musician_producer": [
+        "Multi-instrumentalist producer and arranger",
+        "Keys player, arranger and producer of {genre} records",
+    ],
+    "artist_producer": [
+        "Self-producing artist with five releases of my own",
+        "Beat maker and artist, everything from idea to release",
+    ],
+    "phenom": [
+        "Producer with charting {genre} records and a wide network",
+        "A&R-minded producer with a record of hits",
+    ],
+}
+BIO_OPENERS = [
+    "I have run my own room for {years} years and still learn something every session.",
+    "I started out making tapes in my bedroom and have produced for a living for {years} years.",
+    "I split my week between my own studio and sessions for other artists.",
+]
+BIO_ENDINGS = [
+    "An apprentice with me sits in on real sessions from the first week.",
+    "I take one or two people at a time so there is room to ask every question.",
+    "Bring curiosity and a project you care about; we will work on it together.",
+]
+ABOUTS = [
+    "I make {genre} in my bedroom and want to learn how a real studio works.",
+    "I have been finishing tracks for a couple of years and want honest feedback.",
+    "Guitarist turned producer, trying to get my demos to sound like records.",
+    "I sing and write, and want to learn to produce my own songs properly.",
+]
+GOALS = [
+    "Sit in on sessions, learn to mix properly, and build a portfolio.",
+    "Get my first credits and references from someone working in the industry.",
+    "Learn the technical basics well enough to apply for a studio assistant job.",
+    "Understand the business side and how people actually get paid.",
+]
+
+
+def _city(gazetteer: Gazetteer, name: str, country: str):
+    for city in gazetteer.search(name, limit=10):
+        if city.country_code == country and fold(city.name).startswith(fold(name)[:4]):
+            return city
+    return None
+
+
+def _generated_people(rng: random.Random, mentors: int, mentees: int):
+    people = []
+    used = set()
+    for index in range(mentors + mentees):
+        while True:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            if (first, last) not in used:
+                used.add((first, last))
+                break
+        email = f"{fold(first).replace(' ', '')}.{fold(last).replace(' ', '')}@example.com"
+        city, country = CITIES[index % len(CITIES)]
+        is_mentor = index < mentors
+        people.append((email, f"{first} {last}", is_mentor, not is_mentor, False, city, country))
+    return people
+
+
+def seed_demo(mentors: int = 60, mentees: int = 90) -> int:
+    """Create demo people that do not exist yet, with full profiles. Returns how many."""
+    rng = random.Random(2026)  # noqa: S311 (demo data, not security)
+    gazetteer = Gazetteer.load()
+    archetypes = profiles.archetypes()
+    specialties = profiles.specialties()
+    existing = set(db.session.scalars(select(User.email)))
+    password_hash = hash_password(DEMO_PASSWORD)
+    created = 0
+    for email, name, is_mentor, is_mentee, is_admin, city_name, country in (
+        NAMED_PEOPLE + _generated_people(rng, mentors, mentees)
+    ):
+        if email in existing:
+            continue
+        existing.add(email)
+        user = User(
+            email=email,
+            display_name=name,
+            password_hash=password_hash,
+            is_mentor=is_mentor,
+            is_mentee=is_mentee,
+            is_admin=is_admin,
+            email_verified_at=utcnow(),
+        )
+        db.session.add(user)
+        city = _city(gazetteer, city_name, country) if city_name else None
+        place = profiles.ensure_place(city.geonameid) if city else None
+        if is_mentor:
+            user.mentor_profile = _mentor_profile(rng, place, archetypes, specialties)
+        if is_mentee:
+            user.mentee_profile = _mentee_profile(rng, place, archetypes, specialties)
+        created += 1
+    db.session.flush()
+    return created
+
+
+def _slots(rng: random.Random) -> int:
+    return sum(rng.sample(list(SLOT_BITS.values()), rng.randint(2, 4)))
+
+
+def _mentor_profile(rng, place, archetypes, specialties) -> MentorProfile:
+    kinds = rng.sample(archetypes, rng.randint(1, 2))
+    genre_slugs = [slug for slug, _ in rng.sample(GENRES, rng.randint(2, 4))]
+    genre_name = dict(GENRES)[genre_slugs[0]].lower()
+    years = rng.randint(4, 30)
+    in_person = rng.random() < 0.85
+    return MentorProfile(
+        headline=rng.choice(HEADLINES[kinds[0].slug]).format(genre=genre_name),
+        bio=f"{rng.choice(BIO_OPENERS).format(years=years)}\n\n{rng.choice(BIO_ENDINGS)}",
+        genres=genre_slugs,
+        years_producing=years,
+        credits="",
+        portfolio_links=[],
+        place=place,
+        works_in_person=in_person,
+        works_remotely=not in_person or rng.random() < 0.5,
+        travel_km=rng.choice([15, 25, 40, 60, 100]),
+        availability=_slots(rng),
+        capacity=rng.randint(1, 4),
+        accepting=rng.random() < 0.9,
+        archetypes=kinds,
+        specialties=rng.sample(specialties, rng.randint(2, 5)),
+    )
+
+
+def _mentee_profile(rng, place, archetypes, specialties) -> MenteeProfile:
+    genre_slugs = [slug for slug, _ in rng.sample(GENRES, rng.randint(1, 3))]
+    profile = MenteeProfile(
+        about=rng.choice(ABOUTS).format(genre=dict(GENRES)[genre_slugs[0]].lower()),
+        goals=rng.choice(GOALS),
+        genres=genre_slugs,
+        experience=rng.choice(list(Experience)).value,
+        path=rng.choice(list(Path)).value,
+        place=place,
+        travel_km=rng.choice([10, 25, 50, 80]),
+        remote_ok=rng.random() < 0.7,
+        availability=_slots(rng),
+    )
+    profile.aspirations = [
+        MenteeAspiration(archetype=a, rank=rank)
+        for rank, a in enumerate(rng.sample(archetypes, rng.randint(1, 3)), 1)
+    ]
+    profile.wants = [
+        MenteeWant(specialty=s, rank=rank)
+        for rank, s in enumerate(rng.sample(specialties, rng.randint(2, 4)), 1)
+    ]
+    return profile
