@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mentorapp.extensions import db
@@ -102,6 +102,11 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         return error_response(409)
 
+    def _bad_data(_error: DataError):
+        # A value the database cannot hold (an id past its integer range, say).
+        db.session.rollback()
+        return error_response(400)
+
     def _unexpected(_error: Exception):
         # Flask has already logged the exception; the person sees only the page.
         db.session.rollback()
@@ -112,4 +117,5 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(IntegrityError, _conflict)
+    app.register_error_handler(DataError, _bad_data)
     app.register_error_handler(500, _unexpected)

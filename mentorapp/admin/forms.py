@@ -25,3 +25,22 @@ class PeopleSearchForm(FlaskForm):
         filters=[strip],
         validators=[Length(max=100, message="Search with at most 100 characters.")],
     )
+
+
+class SpecialtyForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[
+            DataRequired("Give the specialty a name."),
+            Length(max=60, message="Keep the name under 60 characters."),
+        ],
+    )
+    summary = StringField(
+        "One-line description",
+        filters=[strip],
+        validators=[
+            DataRequired("Describe it in one line."),
+            Length(max=200, message="Keep the description under 200 characters."),
+        ],
+    )

@@ -2,11 +2,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from mentorapp.admin import services
-from mentorapp.admin.forms import PeopleSearchForm, SuspendForm
+from mentorapp.admin.forms import PeopleSearchForm, SpecialtyForm, SuspendForm
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db, login_manager
 from mentorapp.forms import EmptyForm, show_error
 from mentorapp.models import User
+from mentorapp.profiles import services as profile_services
 from mentorapp.views import render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -81,3 +82,19 @@ def reinstate(person_id: int):
     else:
         flash(f"{person.display_name} can log in again.", "success")
     return redirect(url_for("admin.person", person_id=person.id))
+
+
+@bp.route("/specialties", methods=["GET", "POST"])
+def specialties():
+    form = SpecialtyForm()
+    if form.validate_on_submit():
+        try:
+            specialty = services.add_specialty(form.name.data, form.summary.data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(
+                f"“{specialty.name}” added. Mentors and apprentices can choose it now.", "success"
+            )
+            return redirect(url_for("admin.specialties"))
+    return render_form("admin/specialties.html", form, specialties=profile_services.specialties())

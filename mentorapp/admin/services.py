@@ -8,8 +8,9 @@ from sqlalchemy import func, or_, select
 
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db
-from mentorapp.models import User
+from mentorapp.models import Specialty, User
 from mentorapp.models.types import utcnow
+from mentorapp.places.gazetteer import fold
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,26 @@ def reinstate_account(person: User) -> None:
         raise DomainError("This account is not suspended.")
     person.suspended_at = None
     person.suspension_reason = None
+
+
+def slugify(name: str) -> str:
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in fold(name)).split())
+
+
+def add_specialty(name: str, summary: str) -> Specialty:
+    """Extend the taxonomy; mentors and mentees can choose it at once."""
+    name = " ".join(name.split())
+    slug = slugify(name)
+    if not slug:
+        raise DomainError("Use letters or digits in the name.", field="name")
+    clash = db.session.scalar(
+        select(Specialty).where(
+            or_(func.lower(Specialty.name) == name.lower(), Specialty.slug == slug)
+        )
+    )
+    if clash is not None:
+        raise DomainError(f"“{clash.name}” already exists.", field="name")
+    specialty = Specialty(slug=slug, name=name, summary=summary.strip())
+    db.session.add(specialty)
+    db.session.flush()
+    return specialty

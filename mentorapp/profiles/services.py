@@ -50,12 +50,13 @@ def _by_slug(model, slugs: list[str]) -> list:
 
 def ensure_place(geonameid: int) -> Place:
     """The stored place for a gazetteer city, stored now if nobody chose it before."""
-    place = db.session.get(Place, geonameid)
-    if place is not None:
-        return place
+    # The gazetteer first: it also bounds the id before it reaches the database.
     city = Gazetteer.load().get(geonameid)
     if city is None:
         raise DomainError("Choose your city from the list.", field="place_query")
+    place = db.session.get(Place, geonameid)
+    if place is not None:
+        return place
     place = Place(
         id=city.geonameid,
         name=city.name,

@@ -137,3 +137,42 @@ def test_the_people_list_runs_the_same_queries_for_5_or_25_people(
         body = text(client.get("/admin/people"))
     assert body.count("<tr>") == 26
     assert len(few) == len(many) <= 4
+
+
+def test_admins_add_a_specialty_that_profiles_can_choose_at_once(app, client, users, admin):
+    response = post_form(
+        client,
+        "/admin/specialties",
+        {"name": "Podcast  Production", "summary": "Shows, not songs."},
+    )
+    assert response.status_code == 302
+    assert "Podcast Production" in text(client.get("/admin/specialties"))
+    mentor = users(email="m@example.com", is_mentor=True)
+    other = app.test_client()
+    post_form(other, "/login", {"email": "m@example.com", "password": DEFAULT_PASSWORD})
+    assert 'value="podcast-production"' in text(other.get(f"/people/{mentor}/edit/mentor/craft"))
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"name": "Mixing", "summary": "again"}, "name", "already exists"),
+        ({"name": "MIXING", "summary": "again"}, "name", "already exists"),
+        ({"name": "", "summary": "x"}, "name", "Give the specialty a name"),
+        ({"name": "!!!", "summary": "x"}, "name", "letters or digits"),
+        ({"name": "x" * 61, "summary": "x"}, "name", "under 60"),
+        ({"name": "Foley", "summary": ""}, "summary", "Describe it"),
+    ],
+)
+def test_a_bad_specialty_is_refused(app, client, admin, data, field, message):
+    response = post_form(client, "/admin/specialties", data)
+    assert response.status_code == 422
+    body = text(response)
+    assert message in body[body.index(f'id="{field}-error"') :][:300]
+    assert body.count("<div><dt>") == 17
+
+
+def test_only_admins_manage_specialties(client, users, auth):
+    users(email="p@example.com")
+    auth.login("p@example.com")
+    assert client.get("/admin/specialties").status_code == 403
