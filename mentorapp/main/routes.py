@@ -1,7 +1,9 @@
 from flask import Blueprint, render_template
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from mentorapp.forms import EmptyForm
+from mentorapp.models import Role
+from mentorapp.profiles import services as profiles
 
 bp = Blueprint("main", __name__)
 
@@ -14,4 +16,14 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("main/dashboard.html", resend_form=EmptyForm())
+    progress = {
+        role: profiles.checks_for(current_user, role)
+        for role in (Role.MENTEE, Role.MENTOR)
+        if current_user.has_role(role)
+    }
+    return render_template(
+        "main/dashboard.html",
+        resend_form=EmptyForm(),
+        progress=progress,
+        percent=profiles.percent_complete,
+    )

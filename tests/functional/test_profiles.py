@@ -432,3 +432,13 @@ def test_deleting_an_account_deletes_its_profiles(app, client, mentee):
     with app.app_context():
         assert db.session.get(User, mentee) is None
         assert db.session.scalar(select(func.count()).select_from(MenteeProfile)) == 0
+
+
+def test_the_dashboard_shows_what_is_missing_and_why(client, mentee):
+    body = text(client.get("/dashboard"))
+    assert "Apprentice profile complete: <strong>0%</strong>" in body
+    assert "What you want to learn weighs most in every match." in body
+    post_form(client, edit_url(mentee, "mentee", "about"), MENTEE_SECTIONS["about"])
+    body = text(client.get("/dashboard"))
+    assert "Apprentice profile complete: <strong>25%</strong>" in body
+    assert "Mentors choose a person, not only a request." not in body
