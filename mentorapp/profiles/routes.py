@@ -74,6 +74,25 @@ def onboarding():
     return redirect(url_for("profiles.show", user_id=current_user.id))
 
 
+def _next_step(role: Role, done: str) -> str:
+    """Onboarding moves on section by section; optional gaps do not hold a person back."""
+    slugs = [s.slug for s in SECTIONS[role]]
+    position = slugs.index(done)
+    if position + 1 < len(slugs):
+        return url_for(
+            "profiles.edit",
+            user_id=current_user.id,
+            role=role.value,
+            section=slugs[position + 1],
+            onboarding=1,
+        )
+    for other in _roles_of(current_user):
+        if other is not role and not all(c.done for c in services.checks_for(current_user, other)):
+            return url_for("profiles.onboarding")
+    flash("Your profile is ready. This is how others see it.", "success")
+    return url_for("profiles.show", user_id=current_user.id)
+
+
 @bp.route("/people/<id:user_id>/edit/<role>/<section>", methods=["GET", "POST"])
 @login_required
 def edit(user_id: int, role: str, section: str):
@@ -99,7 +118,7 @@ def edit(user_id: int, role: str, section: str):
             show_error(form, error)
         else:
             if onboarding:
-                return redirect(url_for("profiles.onboarding"))
+                return redirect(_next_step(role_, part.slug))
             flash(f"{part.title} saved.", "success")
             return redirect(url_for("profiles.show", user_id=current_user.id))
     if request.method == "POST" and hasattr(form, "place_query") and chosen_place(form) is None:

@@ -99,18 +99,22 @@ MENTEE_SECTIONS = {
 def test_a_new_mentee_is_walked_through_every_section_then_sees_the_profile(app, client, mentee):
     response = client.get("/onboarding")
     assert response.headers["Location"] == edit_url(mentee, "mentee", "about", True)
-    for section in ["about", "craft", "place", "week"]:
+    sections = ["about", "craft", "place", "week"]
+    for section, following in zip(sections, [*sections[1:], None], strict=True):
         page = text(client.get(edit_url(mentee, "mentee", section, True)))
         assert "Save and continue" in page
         response = post_form(
             client, edit_url(mentee, "mentee", section, True), MENTEE_SECTIONS[section]
         )
         assert response.status_code == 302, text(response)[:2000]
-        assert response.headers["Location"] == "/onboarding"
-    final = client.get("/onboarding")
-    assert final.headers["Location"] == f"/people/{mentee}"
+        expected = (
+            edit_url(mentee, "mentee", following, True) if following else (f"/people/{mentee}")
+        )
+        assert response.headers["Location"] == expected
+    assert client.get("/onboarding").headers["Location"] == f"/people/{mentee}"
     page = text(client.get(f"/people/{mentee}"))
-    assert "Profile complete" not in page or "100%" in page
+    assert "Apprentice profile complete: <strong>100%</strong>" in page
+    assert "Your profile is ready" in page
     profile = load(app, MenteeProfile, mentee)
     assert [a.archetype.slug for a in profile.aspirations] == ["engineer"]
     assert [w.specialty.slug for w in profile.wants] == ["mixing", "mastering"]
@@ -131,6 +135,30 @@ def test_a_mentor_builds_a_complete_profile(app, client, mentor):
     assert "Mixing engineer for soul records" in page and "London, United Kingdom" in page
     assert "marcus@example.com" not in page.split("<main")[1]
     assert "/onboarding" not in page  # nothing left to fill in
+
+
+def test_onboarding_moves_on_past_optional_gaps(app, client, mentee):
+    response = post_form(
+        client,
+        edit_url(mentee, "mentee", "craft", True),
+        {**MENTEE_SECTIONS["craft"], "genres": []},
+    )
+    assert response.headers["Location"] == edit_url(mentee, "mentee", "place", True)
+    # Coming back later, onboarding starts from the first gap.
+    assert client.get("/onboarding").headers["Location"] == edit_url(
+        mentee, "mentee", "about", True
+    )
+
+
+def test_a_mentee_who_also_teaches_is_walked_on_to_the_mentor_profile(app, client, users, auth):
+    person = users(email="both@example.com", is_mentee=True, is_mentor=True)
+    auth.login("both@example.com")
+    for section, data in MENTEE_SECTIONS.items():
+        response = post_form(client, edit_url(person, "mentee", section, True), data)
+    assert response.headers["Location"] == "/onboarding"
+    assert client.get("/onboarding").headers["Location"] == edit_url(
+        person, "mentor", "about", True
+    )
 
 
 def test_reading_an_edit_page_saves_nothing(app, client, mentee):
