@@ -1,0 +1,224 @@
+"""Pairing a whole intake at once, under mentor capacities.
+
+Two strategies over each mentee's best candidates:
+- optimal: the largest number placed, then the best total score (min-cost flow);
+- stable: mentee-proposing deferred acceptance, so no mentee and mentor would both
+  rather be together than with whom they got (no blocking pair).
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from mentorapp.matching.engine import pair_parts
+from mentorapp.matching.pool import MenteePool, MentorPool
+from mentorapp.matching.weights import DEFAULT_WEIGHTS, Weights
+
+SCORE_SCALE = 1_000_000  # min-cost flow works in integers
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Each mentee's best mentors: positions into the mentor pool, best first, -1 padding."""
+
+    mentors: np.ndarray  # (m, k) int32
+    scores: np.ndarray  # (m, k) float32
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    strategy: str
+    pairs: list[tuple[int, int, float]]  # (mentee id, mentor id, score)
+    mentees: int
+    places: int
+    blocking_pairs: int
+    seconds: float
+
+    @property
+    def placed(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def total_score(self) -> float:
+        return float(sum(score for _, _, score in self.pairs))
+
+    @property
+    def mean_score(self) -> float:
+        return self.total_score / self.placed if self.pairs else 0.0
+
+
+def candidates(
+    mentees: MenteePool,
+    mentors: MentorPool,
+    top: int = 50,
+    block: int = 512,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> Candidates:
+    """Score every pair in blocks of mentees and keep each mentee's `top` feasible mentors."""
+    m, n = len(mentees), len(mentors)
+    k = min(top, n)
+    best = np.full((m, k), -1, dtype=np.int32)
+    best_scores = np.full((m, k), -1.0, dtype=np.float32)
+    if k == 0:
+        return Candidates(best, best_scores)
+    for start in range(0, m, block):
+        rows = np.arange(start, min(start + block, m))
+        scores = pair_parts(mentees.rows(rows), mentors, weights).score
+        if k < n:
+            part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        else:
+            part = np.tile(np.arange(n), (len(rows), 1))
+        part_scores = np.take_along_axis(scores, part, axis=1)
+        # Best first; equal scores by the lower mentor position, so results repeat.
+        order = np.lexsort((part, -part_scores), axis=1)
+        part = np.take_along_axis(part, order, axis=1)
+        part_scores = np.take_along_axis(part_scores, order, axis=1)
+        feasible = part_scores >= 0
+        best[rows] = np.where(feasible, part, -1)
+        best_scores[rows] = np.where(feasible, part_scores, -1.0)
+    return Candidates(best, best_scores)
+
+
+def pair_optimal(mentees: MenteePool, mentors: MentorPool, cands: Candidates) -> BulkResult:
+    """Place as many mentees as possible, then maximise the total score."""
+    from ortools.graph.python import min_cost_flow
+
+    started = time.perf_counter()
+    m, n = len(mentees), len(mentors)
+    rows, cols = np.nonzero(cands.mentors >= 0)
+    mentor_pos = cands.mentors[rows, cols].astype(np.int64)
+    scores = cands.scores[rows, cols]
+    source, sink = m + n, m + n + 1
+    flow = min_cost_flow.SimpleMinCostFlow()
+    # source -> mentee (1), mentee -> mentor (1, cost = scale - score), mentor -> sink (free).
+    # Every placed mentee uses exactly one middle arc, so the constant keeps costs >= 0
+    # without changing which of the largest placements is cheapest.
+    starts = np.concatenate([np.full(m, source), rows, m + np.arange(n)])
+    ends = np.concatenate([np.arange(m), m + mentor_pos, np.full(n, sink)])
+    capacities = np.concatenate([np.ones(m), np.ones(len(rows)), mentors.free]).astype(np.int64)
+    costs = np.concatenate(
+        [np.zeros(m), SCORE_SCALE - np.rint(scores * SCORE_SCALE), np.zeros(n)]
+    ).astype(np.int64)
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        starts.astype(np.int32), ends.astype(np.int32), capacities, costs
+    )
+    flow.set_node_supply(source, m)
+    flow.set_node_supply(sink, -m)
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    used = flow.flows(np.asarray(arcs)[m : m + len(rows)]) > 0
+    assignment = np.full(m, -1, dtype=np.int64)
+    assignment[rows[used]] = mentor_pos[used]
+    return _result("optimal", mentees, mentors, cands, assignment, started)
+
+
+def pair_stable(mentees: MenteePool, mentors: MentorPool, cands: Candidates) -> BulkResult:
+    """Mentee-proposing deferred acceptance; mentors keep their best proposals up to capacity."""
+    started = time.perf_counter()
+    m = len(mentees)
+    capacity = mentors.free.tolist()
+    lists = cands.mentors.tolist()
+    score_lists = cands.scores.tolist()
+    next_choice = [0] * m
+    held: dict[int, list[tuple[float, int, int]]] = {}  # mentor -> heap of (score, -i, i)
+    free = list(range(m - 1, -1, -1))
+    while free:
+        i = free.pop()
+        choices = lists[i]
+        while next_choice[i] < len(choices):
+            j = choices[next_choice[i]]
+            s = score_lists[i][next_choice[i]]
+            next_choice[i] += 1
+            if j < 0:
+                break
+            if capacity[j] <= 0:
+                continue
+            heap = held.setdefault(j, [])
+            offer = (s, -i, i)
+            if len(heap) < capacity[j]:
+                heapq.heappush(heap, offer)
+                break
+            if offer > heap[0]:
+                dropped = heapq.heapreplace(heap, offer)[2]
+                free.append(dropped)
+                break
+    assignment = np.full(m, -1, dtype=np.int64)
+    for j, heap in held.items():
+        for _, _, i in heap:
+            assignment[i] = j
+    return _result("stable", mentees, mentors, cands, assignment, started)
+
+
+def count_blocking_pairs(
+    cands: Candidates,
+    assignment: np.ndarray,
+    capacities: np.ndarray,
+) -> int:
+    """Pairs (on the candidate lists) who would both rather be together than as assigned.
+
+    A mentee prefers a higher score; a mentor too, and between equal scores the mentee
+    with the lower position (the order deferred acceptance uses)."""
+    m = len(assignment)
+    assigned = assignment >= 0
+    matched_rows = np.flatnonzero(assigned)
+    hit = cands.mentors[matched_rows] == assignment[matched_rows][:, None]
+    own = np.full(m, -np.inf)
+    own[matched_rows] = np.where(hit, cands.scores[matched_rows], -np.inf).max(axis=1)
+    n = len(capacities)
+    held = np.bincount(assignment[assigned], minlength=n)
+    # Each mentor's least wanted apprentice: the lowest score, then the highest position.
+    worst_score = np.full(n, np.inf)
+    worst_row = np.full(n, -1)
+    order = np.lexsort((-matched_rows, own[matched_rows]))
+    for i in matched_rows[order][::-1]:  # the last write per mentor is the least wanted
+        worst_score[assignment[i]] = own[i]
+        worst_row[assignment[i]] = i
+    mentors, scores = cands.mentors, cands.scores
+    rows = np.broadcast_to(np.arange(m)[:, None], mentors.shape)
+    listed = mentors >= 0
+    j = np.where(listed, mentors, 0)
+    better_for_mentee = listed & (scores > own[:, None])
+    room = held[j] < capacities[j]
+    preferred = (scores > worst_score[j]) | ((scores == worst_score[j]) & (rows < worst_row[j]))
+    blocking = better_for_mentee & (capacities[j] > 0) & (room | preferred)
+    return int(blocking.sum())
+
+
+def _result(strategy, mentees, mentors, cands, assignment, started) -> BulkResult:
+    pairs = []
+    for i in np.flatnonzero(assignment >= 0):
+        j = int(assignment[i])
+        row = np.flatnonzero(cands.mentors[i] == j)
+        pairs.append((int(mentees.ids[i]), int(mentors.ids[j]), float(cands.scores[i, row[0]])))
+    seconds = time.perf_counter() - started
+    blocking = count_blocking_pairs(cands, assignment, mentors.free)
+    return BulkResult(
+        strategy, pairs, len(mentees), int(mentors.free[mentors.open].sum()), blocking, seconds
+    )
+
+
+def pair_cohort(
+    mentees: MenteePool,
+    mentors: MentorPool,
+    strategy: str = "optimal",
+    top: int = 50,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> BulkResult:
+    """Score, shortlist and pair a whole intake with one strategy."""
+    started = time.perf_counter()
+    cands = candidates(mentees, mentors, top=top, weights=weights)
+    pairing = {"optimal": pair_optimal, "stable": pair_stable}[strategy]
+    result = pairing(mentees, mentors, cands)
+    return BulkResult(
+        result.strategy,
+        result.pairs,
+        result.mentees,
+        result.places,
+        result.blocking_pairs,
+        time.perf_counter() - started,
+    )
