@@ -296,10 +296,7 @@ def _filter_mentors(pool: MentorPool, pp: PairParts, f: Filters) -> np.ndarray |
         )
     if f.specialty:
         position = vocab.index("specialties").get(f.specialty, -1)
-        if position >= 0:
-            keep = both(pool.taught[position])
-        else:
-            keep = both(np.zeros(len(pool), bool))
+        keep = both(pool.taught[position] if position >= 0 else np.zeros(len(pool), bool))
     return _distance_filters(keep, pp.km[0], pp.in_person[0], pp.remote[0], f)
 
 
