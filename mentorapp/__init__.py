@@ -70,8 +70,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     from mentorapp.auth.sessions import configure_login
+    from mentorapp.suggestions.index import track_changes
 
     configure_login(login_manager)
+    track_changes(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -90,8 +92,9 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.main.routes import bp as main
     from mentorapp.profiles.routes import bp as profiles
     from mentorapp.quiz.routes import bp as quiz
+    from mentorapp.suggestions.routes import bp as suggestions
 
-    for blueprint in (main, auth, account, profiles, quiz, admin):
+    for blueprint in (main, auth, account, profiles, suggestions, quiz, admin):
         app.register_blueprint(blueprint)
 
 

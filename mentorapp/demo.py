@@ -263,6 +263,10 @@ def seed_demo(mentors: int = 60, mentees: int = 90) -> int:
             user.mentor_profile = _mentor_profile(rng, place, archetypes, specialties)
         if is_mentee:
             user.mentee_profile = _mentee_profile(rng, place, archetypes, specialties)
+            if email == "mentee@example.com":
+                # The demo apprentice sees a full page of suggestions.
+                user.mentee_profile.remote_ok = True
+                user.mentee_profile.travel_km = 50
         created += 1
     db.session.flush()
     return created

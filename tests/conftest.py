@@ -22,7 +22,7 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 
 # Tables filled by migrations (reference data) survive between tests; rows that a
 # test adds to them beyond the seeded ones are removed.
-KEEP_TABLES = {"alembic_version", "archetypes", "specialties"}
+KEEP_TABLES = {"alembic_version", "archetypes", "specialties", "matching_state"}
 SEEDED_SPECIALTIES = 17
 
 

@@ -420,7 +420,9 @@ def _match(
     reasons.append(Reason("archetype", part("archetype"), text.replace(" the ", " the ", 1)))
     # Distance
     if in_person and km is not None:
-        text = f"{km:,.0f} km from you" + (", and can also work remotely" if remote else "")
+        text = ("In your city" if km < 1 else f"{km:,.0f} km from you") + (
+            ", and can also work remotely" if remote else ""
+        )
     elif remote:
         text = "You can work together remotely" + (f" ({km:,.0f} km apart)" if km else "")
     else:

@@ -10,11 +10,14 @@ from mentorapp.models.profile import (
     mentor_archetypes,
     mentor_specialties,
 )
+from mentorapp.models.suggestion import MarkKind, MatchingState, SuggestionMark
 from mentorapp.models.taxonomy import Archetype, Specialty
 from mentorapp.models.user import Role, User
 
 __all__ = [
     "Archetype",
+    "MarkKind",
+    "MatchingState",
     "MenteeAspiration",
     "MenteeProfile",
     "MenteeWant",
@@ -23,6 +26,7 @@ __all__ = [
     "Place",
     "Role",
     "Specialty",
+    "SuggestionMark",
     "User",
     "mentor_archetypes",
     "mentor_specialties",

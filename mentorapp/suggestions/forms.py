@@ -1,0 +1,38 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectChoice, SelectField
+
+DISTANCES = [
+    ("", "Any distance"),
+    ("10", "Within 10 km"),
+    ("25", "Within 25 km"),
+    ("50", "Within 50 km"),
+    ("100", "Within 100 km"),
+    ("250", "Within 250 km"),
+]
+
+
+class SuggestionFilterForm(FlaskForm):
+    """Read from the query string: filtering changes nothing, and links can be shared."""
+
+    class Meta:
+        csrf = False
+
+    archetype = SelectField("Kind of producer", choices=[])
+    specialty = SelectField("Specialty", choices=[])
+    max_km = SelectField("Distance", choices=[SelectChoice(v, label) for v, label in DISTANCES])
+    remote_only = BooleanField("Remote only")
+    saved = BooleanField("Saved only")
+
+    def fill_choices(self, archetypes, specialties) -> None:
+        self.archetype.choices = [SelectChoice("", "Any kind")] + [
+            SelectChoice(a.slug, a.name) for a in archetypes
+        ]
+        self.specialty.choices = [SelectChoice("", "Any specialty")] + [
+            SelectChoice(s.slug, s.name) for s in specialties
+        ]
+
+    def ignore_unknown(self) -> None:
+        """A value that is not on offer (an old or edited link) means "any"."""
+        for select in (self.archetype, self.specialty, self.max_km):
+            if select.data not in {choice.value for choice in select.choices}:
+                select.data = ""

@@ -1,0 +1,91 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from mentorapp.errors import DomainError
+from mentorapp.matching import Filters
+from mentorapp.models import MarkKind, Role
+from mentorapp.profiles import services as profiles
+from mentorapp.profiles.vocabulary import GENRE_NAMES
+from mentorapp.suggestions import services
+from mentorapp.suggestions.forms import SuggestionFilterForm
+from mentorapp.views import safe_next
+
+bp = Blueprint("suggestions", __name__, url_prefix="/suggestions")
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+
+
+def _show(viewer: Role, shown: str):
+    if not current_user.has_role(viewer):
+        abort(404)
+    form = SuggestionFilterForm(formdata=request.args)
+    form.fill_choices(profiles.archetypes(), profiles.specialties())
+    form.ignore_unknown()
+    missing = services.missing_for_matching(current_user, viewer)
+    page = None
+    if not missing:
+        filters = Filters(
+            archetype=form.archetype.data or None,
+            specialty=form.specialty.data or None,
+            max_km=float(form.max_km.data) if form.max_km.data else None,
+            remote_only=bool(form.remote_only.data),
+        )
+        page = services.suggestions(
+            current_user, viewer, filters, _page_number(), saved_only=bool(form.saved.data)
+        )
+    return render_template(
+        "suggestions/list.html",
+        form=form,
+        page=page,
+        missing=missing,
+        viewer=viewer.value,
+        shown=shown,
+        genre_names=GENRE_NAMES,
+    )
+
+
+@bp.get("")
+@login_required
+def mentors():
+    if not current_user.is_mentee and current_user.is_mentor:
+        return redirect(url_for("suggestions.mentees"))
+    return _show(Role.MENTEE, "mentors")
+
+
+@bp.get("/mentees")
+@login_required
+def mentees():
+    return _show(Role.MENTOR, "mentees")
+
+
+@bp.post("/<id:other_id>/<action>")
+@login_required
+def act(other_id: int, action: str):
+    back = safe_next(request.form.get("next"), url_for("suggestions.mentors"))
+    actions = {
+        "dismiss": (services.mark, MarkKind.DISMISSED, "Hidden from your suggestions."),
+        "restore": (services.unmark, MarkKind.DISMISSED, "Back in your suggestions."),
+        "save": (services.mark, MarkKind.FAVOURITE, "Saved to your favourites."),
+        "unsave": (services.unmark, MarkKind.FAVOURITE, "Removed from your favourites."),
+    }
+    if action not in actions:
+        abort(404)
+    do, kind, message = actions[action]
+    try:
+        do(current_user, other_id, kind)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(message, "success")
+    return redirect(back)
+
+
+@bp.get("/hidden")
+@login_required
+def hidden():
+    return render_template(
+        "suggestions/hidden.html", people=services.dismissed_people(current_user)
+    )

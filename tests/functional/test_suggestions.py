@@ -1,0 +1,244 @@
+import re
+
+import pytest
+
+from mentorapp.extensions import db
+from mentorapp.models import MatchingState
+from tests.conftest import post_form
+from tests.functional.test_profiles import LONDON, MENTEE_SECTIONS, MENTOR_SECTIONS, edit_url
+from tests.helpers import text
+
+PARIS = 2988507
+
+
+def build_mentor(client, auth, users, email, **sections):
+    person = users(
+        email=email, display_name=email.split("@")[0].title(), is_mentor=True, is_mentee=False
+    )
+    auth.login(email)
+    for section, data in MENTOR_SECTIONS.items():
+        response = post_form(
+            client, edit_url(person, "mentor", section), {**data, **sections.get(section, {})}
+        )
+        assert response.status_code == 302, text(response)[:1500]
+    auth.logout()
+    return person
+
+
+@pytest.fixture
+def mentee(client, auth, users):
+    person = users(email="priya@example.com", display_name="Priya", is_mentee=True)
+    auth.login("priya@example.com")
+    for section, data in MENTEE_SECTIONS.items():
+        post_form(client, edit_url(person, "mentee", section), data)
+    return person
+
+
+def names_in_order(body: str) -> list[str]:
+    return re.findall(r'class="suggestion__name"><a href="/people/\d+">([^<]+)</a>', body)
+
+
+def test_an_incomplete_profile_gets_a_prompt_not_an_empty_page(client, users, auth):
+    users(email="new@example.com", is_mentee=True)
+    auth.login("new@example.com")
+    body = text(client.get("/suggestions"))
+    assert "A few things first" in body
+    assert "What you want to learn" in body and "Your city" in body
+    assert "suggestion__name" not in body
+
+
+def test_the_best_mentor_comes_first_with_reasons(app, client, auth, users):
+    build_mentor(client, auth, users, "close@example.com")
+    build_mentor(
+        client,
+        auth,
+        users,
+        "partial@example.com",
+        craft={"specialties": ["recording"], "archetypes": ["phenom"]},
+    )
+    build_mentor(
+        client,
+        auth,
+        users,
+        "paris@example.com",
+        place={"place_query": "Paris, France", "place_id": str(PARIS)},
+    )
+    person = users(email="priya@example.com", display_name="Priya", is_mentee=True)
+    auth.login("priya@example.com")
+    for section, data in MENTEE_SECTIONS.items():
+        post_form(client, edit_url(person, "mentee", section), data)
+    body = text(client.get("/suggestions"))
+    assert names_in_order(body) == ["Close", "Partial"]  # Paris is too far to meet
+    assert "Teaches mixing, 1 of the 2 things you want to learn" in body
+    assert "Is the engineer, your first choice of who to become" in body
+    assert "In your city" in body
+    assert "2 mentors" in body
+
+
+def test_filters_narrow_the_list(client, auth, users):
+    build_mentor(client, auth, users, "close@example.com")
+    build_mentor(
+        client,
+        auth,
+        users,
+        "remote@example.com",
+        place={"place_query": "Paris, France", "place_id": str(PARIS), "works_remotely": "y"},
+    )
+    person = users(email="priya@example.com", is_mentee=True)
+    auth.login("priya@example.com")
+    for section, data in MENTEE_SECTIONS.items():
+        post_form(client, edit_url(person, "mentee", section), data)
+    assert names_in_order(text(client.get("/suggestions"))) == ["Close", "Remote"]
+    assert names_in_order(text(client.get("/suggestions?remote_only=y"))) == ["Remote"]
+    assert names_in_order(text(client.get("/suggestions?max_km=10"))) == ["Close"]
+    assert names_in_order(text(client.get("/suggestions?specialty=mastering"))) == []
+    assert names_in_order(text(client.get("/suggestions?archetype=engineer"))) == [
+        "Close",
+        "Remote",
+    ]
+    # Nonsense in the query string is ignored, never an error.
+    assert client.get("/suggestions?max_km=far&archetype=<b>&page=-3").status_code == 200
+
+
+def test_suggestions_page_through_long_lists(client, auth, users):
+    for n in range(12):
+        build_mentor(client, auth, users, f"m{n:02}@example.com")
+    person = users(email="priya@example.com", is_mentee=True)
+    auth.login("priya@example.com")
+    for section, data in MENTEE_SECTIONS.items():
+        post_form(client, edit_url(person, "mentee", section), data)
+    first = text(client.get("/suggestions"))
+    second = text(client.get("/suggestions?page=2"))
+    assert len(names_in_order(first)) == 10 and len(names_in_order(second)) == 2
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert not set(names_in_order(first)) & set(names_in_order(second))
+    assert names_in_order(text(client.get("/suggestions?page=99"))) == []
+
+
+def test_hiding_and_saving(app, client, auth, users):
+    close = build_mentor(client, auth, users, "close@example.com")
+    build_mentor(client, auth, users, "other@example.com")
+    person = users(email="priya@example.com", is_mentee=True)
+    auth.login("priya@example.com")
+    for section, data in MENTEE_SECTIONS.items():
+        post_form(client, edit_url(person, "mentee", section), data)
+    post_form(client, f"/suggestions/{close}/save", {"next": "/suggestions"}, page="/suggestions")
+    post_form(client, f"/suggestions/{close}/save", {}, page="/suggestions")  # double click
+    saved = text(client.get("/suggestions?saved=y"))
+    assert names_in_order(saved) == ["Close"] and "Saved ✓" in saved
+    post_form(client, f"/suggestions/{close}/dismiss", {}, page="/suggestions")
+    assert names_in_order(text(client.get("/suggestions"))) == ["Other"]
+    assert names_in_order(text(client.get("/suggestions?saved=y"))) == []  # hiding unsaves
+    assert "Close" in text(client.get("/suggestions/hidden"))
+    post_form(client, f"/suggestions/{close}/restore", {}, page="/suggestions/hidden")
+    assert names_in_order(text(client.get("/suggestions"))) == ["Close", "Other"]
+
+
+def test_marks_are_private_and_checked(app, client, auth, users):
+    close = build_mentor(client, auth, users, "close@example.com")
+    person = users(email="priya@example.com", is_mentee=True)
+    auth.login("priya@example.com")
+    post_form(client, f"/suggestions/{close}/dismiss", {}, page="/dashboard")
+    other = app.test_client()
+    users(email="sam@example.com", is_mentee=True)
+    post_form(other, "/login", {"email": "sam@example.com", "password": "a long test passphrase"})
+    assert "Close" not in text(other.get("/suggestions/hidden"))
+    assert client.post(f"/suggestions/{close}/dismiss").status_code == 400  # no CSRF token
+    response = post_form(
+        client, f"/suggestions/{person}/save", {}, page="/dashboard", follow_redirects=True
+    )
+    assert "That is you." in text(response)
+    assert post_form(client, "/suggestions/999999/save", {}, page="/dashboard").status_code == 302
+    assert (
+        post_form(client, f"/suggestions/{close}/explode", {}, page="/dashboard").status_code == 404
+    )
+    assert (
+        post_form(client, "/suggestions/999999999999/save", {}, page="/dashboard").status_code
+        == 404
+    )
+    assert (
+        post_form(
+            client,
+            f"/suggestions/{close}/save",
+            {"next": "https://evil.example"},
+            page="/dashboard",
+        ).headers["Location"]
+        == "/suggestions"
+    )
+
+
+def test_a_mentor_sees_suggested_mentees(client, auth, users, mentee):
+    auth.logout()
+    build_mentor(client, auth, users, "close@example.com")
+    auth.login("close@example.com")
+    response = client.get("/suggestions")
+    assert response.headers["Location"] == "/suggestions/mentees"
+    body = text(client.get("/suggestions/mentees"))
+    assert names_in_order(body) == ["Priya"]
+    assert "Wants to learn mixing, which you teach" in body
+
+
+def test_changing_a_profile_updates_suggestions_at_once(app, client, auth, users, mentee):
+    auth.logout()
+    mentor = build_mentor(client, auth, users, "close@example.com")
+    auth.login("priya@example.com")
+    assert names_in_order(text(client.get("/suggestions"))) == ["Close"]
+    with app.app_context():
+        before = db.session.get(MatchingState, 1).version
+    other = app.test_client()
+    post_form(other, "/login", {"email": "close@example.com", "password": "a long test passphrase"})
+    post_form(
+        other, edit_url(mentor, "mentor", "week"), {**MENTOR_SECTIONS["week"], "accepting": ""}
+    )
+    with app.app_context():
+        assert db.session.get(MatchingState, 1).version > before
+    assert names_in_order(text(client.get("/suggestions"))) == []
+
+
+def test_a_login_does_not_invalidate_the_candidate_arrays(app, client, auth, users, mentee):
+    with app.app_context():
+        before = db.session.get(MatchingState, 1).version
+    auth.logout()
+    auth.login("priya@example.com")
+    with app.app_context():
+        assert db.session.get(MatchingState, 1).version == before
+
+
+def test_suggestions_run_the_same_queries_for_2_or_12_mentors(
+    app, client, auth, users, count_queries
+):
+    for n in range(2):
+        build_mentor(client, auth, users, f"a{n}@example.com")
+    person = users(email="priya@example.com", is_mentee=True)
+    auth.login("priya@example.com")
+    for section, data in MENTEE_SECTIONS.items():
+        post_form(client, edit_url(person, "mentee", section), data)
+    client.get("/suggestions")  # warm the arrays
+    with count_queries() as few:
+        client.get("/suggestions")
+    auth.logout()
+    for n in range(10):
+        build_mentor(client, auth, users, f"b{n}@example.com")
+    auth.login("priya@example.com")
+    client.get("/suggestions")
+    with count_queries() as many:
+        body = text(client.get("/suggestions"))
+    assert len(names_in_order(body)) == 10
+    assert len(few) == len(many) <= 20, "\n".join(q[:120] for q in many)
+
+
+def test_suggestions_need_a_login_and_the_role(client, users, auth):
+    assert client.get("/suggestions").status_code == 302
+    users(email="admin@example.com", is_admin=True, is_mentee=False)
+    auth.login("admin@example.com")
+    assert client.get("/suggestions").status_code == 404
+    assert client.get("/suggestions/mentees").status_code == 404
+
+
+def test_the_demo_mentee_has_a_full_page(app, runner, client, auth):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    auth.login("mentee@example.com", "studio-demo-pass")
+    body = text(client.get("/suggestions"))
+    assert len(names_in_order(body)) == 10
+    with app.app_context():
+        assert MENTEE_SECTIONS and LONDON
