@@ -1,11 +1,14 @@
-"""Command-line tools: `flask create-admin`, `flask seed-demo`, `flask send-outbox`."""
+"""Command-line tools: `flask create-admin`, `seed-demo`, `send-outbox` and `match-cohort`."""
 
 from __future__ import annotations
+
+import functools
 
 import click
 from flask import Flask
 from sqlalchemy import select
 
+from mentorapp import cohort
 from mentorapp.auth.passwords import hash_password, password_problem
 from mentorapp.auth.services import find_user_by_email, is_valid_email, normalise_email
 from mentorapp.demo import DEMO_PASSWORD, seed_demo
@@ -70,3 +73,60 @@ def register(app: Flask) -> None:
         """Send every email still waiting in the outbox (retries failed ones)."""
         sent, failed = deliver()
         click.echo(f"{sent} sent, {failed} failed.")
+
+    @app.cli.command("match-cohort")
+    @click.option(
+        "--strategy",
+        type=click.Choice(cohort.STRATEGIES),
+        default="optimal",
+        show_default=True,
+        help="optimal: most placed, then the best total score; stable: no blocking pair.",
+    )
+    @click.option(
+        "--top",
+        default=50,
+        show_default=True,
+        type=click.IntRange(1, 500),
+        help="How many of each mentee's best mentors to consider.",
+    )
+    @click.option("--dry-run", is_flag=True, help="Print the plan; record nothing.")
+    @click.option(
+        "--show",
+        default=10,
+        show_default=True,
+        type=click.IntRange(0),
+        help="How many pairs to list.",
+    )
+    @click.option(
+        "--csv",
+        "csv_file",
+        type=click.File("w"),
+        help="Write every proposed pair to this CSV file ('-' for standard output).",
+    )
+    def match_cohort(strategy: str, top: int, dry_run: bool, show: int, csv_file) -> None:
+        """Pair every active mentee with a mentor, under the mentors' capacities."""
+        if not dry_run:
+            raise click.UsageError(
+                "Recording a cohort's pairs needs apprenticeships, which do not exist yet; "
+                "use --dry-run to see the plan (and --csv to keep it)."
+            )
+        plan = cohort.plan_cohort(strategy, top)
+        # With the CSV on standard output, the summary goes to standard error.
+        to_err = csv_file is not None and csv_file.name == "<stdout>"
+        echo = functools.partial(click.echo, err=to_err)
+        width = max(len(label) for label, _ in cohort.summary_lines(plan))
+        echo("Cohort pairing, dry run: nothing recorded")
+        for label, value in cohort.summary_lines(plan):
+            echo(f"  {label:<{width}}  {value}")
+        if show and plan.result.pairs:
+            mentees, mentors = plan.people()
+            echo(f"Best {min(show, plan.result.placed)} pairs:")
+            best = sorted(plan.result.pairs, key=lambda pair: (-pair[2], pair[0]))[:show]
+            for mentee_id, mentor_id, score in best:
+                mentee, mentor = mentees[mentee_id], mentors[mentor_id]
+                echo(
+                    f"  {score:.3f}  {mentee.name} ({mentee.city}) with "
+                    f"{mentor.name} ({mentor.city})"
+                )
+        if csv_file is not None:
+            cohort.write_csv(plan, csv_file)

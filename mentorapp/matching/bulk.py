@@ -168,7 +168,9 @@ def count_blocking_pairs(
     matched_rows = np.flatnonzero(assigned)
     hit = cands.mentors[matched_rows] == assignment[matched_rows][:, None]
     own = np.full(m, -np.inf)
-    own[matched_rows] = np.where(hit, cands.scores[matched_rows], -np.inf).max(axis=1)
+    own[matched_rows] = np.where(hit, cands.scores[matched_rows], -np.inf).max(
+        axis=1, initial=-np.inf
+    )
     n = len(capacities)
     held = np.bincount(assignment[assigned], minlength=n)
     # Each mentor's least wanted apprentice: the lowest score, then the highest position.

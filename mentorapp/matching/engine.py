@@ -329,10 +329,14 @@ def _names(vocab: Vocabulary, kind: str) -> list[str]:
     return list(getattr(vocab, kind).values())
 
 
-def _and_list(items: list[str]) -> str:
+def and_list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def near_text(km: float) -> str:
+    return "In your city" if km < 1 else f"{km:,.0f} km from you"
 
 
 def _bits(mask: int, names: list[str]) -> list[str]:
@@ -379,12 +383,12 @@ def _match(
     elif taught:
         if you_mentee:
             text = (
-                f"Teaches {_and_list(taught).lower()}, {len(taught)} of the "
+                f"Teaches {and_list(taught).lower()}, {len(taught)} of the "
                 f"{len(wanted)} things you want to learn"
             )
         else:
             text = (
-                f"Wants to learn {_and_list(taught).lower()}, which you teach "
+                f"Wants to learn {and_list(taught).lower()}, which you teach "
                 f"({len(taught)} of their {len(wanted)} wishes)"
             )
     else:
@@ -417,12 +421,10 @@ def _match(
             if you_mentee
             else "Wants to become a different kind of producer"
         )
-    reasons.append(Reason("archetype", part("archetype"), text.replace(" the ", " the ", 1)))
+    reasons.append(Reason("archetype", part("archetype"), text))
     # Distance
     if in_person and km is not None:
-        text = ("In your city" if km < 1 else f"{km:,.0f} km from you") + (
-            ", and can also work remotely" if remote else ""
-        )
+        text = near_text(km) + (", and can also work remotely" if remote else "")
     elif remote:
         text = "You can work together remotely" + (f" ({km:,.0f} km apart)" if km else "")
     else:
@@ -431,7 +433,7 @@ def _match(
     # Availability
     shared = int(mentees.availability[i]) & int(mentors.availability[j])
     text = (
-        f"Free at the same times: {_and_list(_bits(shared, slots)).lower()}"
+        f"Free at the same times: {and_list(_bits(shared, slots)).lower()}"
         if shared and slots
         else ("Free at the same times" if shared else "No free time in common")
     )
@@ -439,7 +441,7 @@ def _match(
     # Genres
     common = _bits(int(mentees.genres[i]) & int(mentors.genres[j]), genres)
     text = (
-        f"Shares {len(common)} genre{'s' if len(common) != 1 else ''}: {_and_list(common)}"
+        f"Shares {len(common)} genre{'s' if len(common) != 1 else ''}: {and_list(common)}"
         if common
         else "No genres in common"
     )

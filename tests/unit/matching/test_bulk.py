@@ -16,8 +16,8 @@ from mentorapp.matching.bulk import (
 from tests.unit.matching.strategies import VOCAB, mentees, mentors
 
 cohorts = st.tuples(
-    st.lists(mentees(), min_size=1, max_size=25, unique_by=lambda m: m.id),
-    st.lists(mentors(), min_size=1, max_size=10, unique_by=lambda m: m.id),
+    st.lists(mentees(), min_size=0, max_size=25, unique_by=lambda m: m.id),
+    st.lists(mentors(), min_size=0, max_size=10, unique_by=lambda m: m.id),
 )
 
 
