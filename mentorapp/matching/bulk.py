@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mentorapp.matching.engine import pair_parts
+from mentorapp.matching.engine import pair_scores
 from mentorapp.matching.pool import MenteePool, MentorPool
 from mentorapp.matching.weights import DEFAULT_WEIGHTS, Weights
 
@@ -58,28 +58,38 @@ def candidates(
     block: int = 512,
     weights: Weights = DEFAULT_WEIGHTS,
 ) -> Candidates:
-    """Score every pair in blocks of mentees and keep each mentee's `top` feasible mentors."""
-    m, n = len(mentees), len(mentors)
-    k = min(top, n)
+    """Score every pair in blocks of mentees and keep each mentee's `top` feasible mentors.
+
+    Best first; equal scores by the lower mentor position, so results repeat.
+    """
+    m = len(mentees)
+    k = min(top, len(mentors))
     best = np.full((m, k), -1, dtype=np.int32)
     best_scores = np.full((m, k), -1.0, dtype=np.float32)
-    if k == 0:
+    # A mentor with no open place is feasible for no one: leave them out of the scoring.
+    open_positions = np.flatnonzero(mentors.open)
+    n = len(open_positions)
+    if k == 0 or n == 0:
         return Candidates(best, best_scores)
+    pool = mentors.rows(open_positions) if n < len(mentors) else mentors
     for start in range(0, m, block):
         rows = np.arange(start, min(start + block, m))
-        scores = pair_parts(mentees.rows(rows), mentors, weights).score
+        scores = pair_scores(mentees.rows(rows), pool, weights)
+        # The k-th best score of each row (a partition moves values only, no indices),
+        # then everything at or above it, sorted: ties at the cut stay in the running.
         if k < n:
-            part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+            cut = np.partition(scores, n - k, axis=1)[:, n - k]
+            np.maximum(cut, 0.0, out=cut)
         else:
-            part = np.tile(np.arange(n), (len(rows), 1))
-        part_scores = np.take_along_axis(scores, part, axis=1)
-        # Best first; equal scores by the lower mentor position, so results repeat.
-        order = np.lexsort((part, -part_scores), axis=1)
-        part = np.take_along_axis(part, order, axis=1)
-        part_scores = np.take_along_axis(part_scores, order, axis=1)
-        feasible = part_scores >= 0
-        best[rows] = np.where(feasible, part, -1)
-        best_scores[rows] = np.where(feasible, part_scores, -1.0)
+            cut = np.zeros(len(rows), dtype=np.float32)
+        hit_rows, cols = np.nonzero(scores >= cut[:, None])
+        values = scores[hit_rows, cols]
+        order = np.lexsort((cols, -values, hit_rows))
+        hit_rows, cols, values = hit_rows[order], cols[order], values[order]
+        rank = np.arange(len(hit_rows)) - np.searchsorted(hit_rows, hit_rows)
+        kept = rank < k
+        best[rows[hit_rows[kept]], rank[kept]] = open_positions[cols[kept]]
+        best_scores[rows[hit_rows[kept]], rank[kept]] = values[kept]
     return Candidates(best, best_scores)
 
 

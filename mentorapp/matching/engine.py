@@ -17,6 +17,9 @@ from mentorapp.matching.pool import MenteePool, MentorPool
 from mentorapp.matching.records import MenteeRecord, MentorRecord, Vocabulary
 from mentorapp.matching.weights import ASPIRATION_WEIGHTS, DEFAULT_WEIGHTS, PARTS, Weights
 
+GENRE_BITS = 32  # genres are uint32 masks
+SLOT_BITS = 8  # weekly time slots are 8-bit masks
+
 EARTH_RADIUS_KM = 6371.0088
 MENTOR_PRODUCER = "mentor_producer"
 
@@ -72,71 +75,203 @@ class PairParts:
 def pair_parts(
     mentees: MenteePool, mentors: MentorPool, weights: Weights = DEFAULT_WEIGHTS
 ) -> PairParts:
-    """Score every mentee of one pool against every mentor of the other.
+    """Score every mentee of one pool against every mentor of the other, part by part.
 
-    Built for speed at 100,000+ mentors: small sets are looked up in tables indexed by
-    their bit mask, and each specialty is a contiguous boolean row.
+    Built for two shapes: one mentee against 1,000,000 mentors (small sets are read from
+    per-mentee tables indexed by the mentor's bit mask, each specialty is one contiguous
+    boolean row), and many mentees against one mentor. Blocks of many against many, in
+    bulk mode, need only the scores: see `pair_scores`.
     """
     w = weights.normalised()
     f32 = np.float32
-    # Distance: unit vectors, so the straight-line chord is a dot product away. The hard
-    # rule compares chords exactly (a chord grows with the arc); the score's decay uses
-    # the chord as the distance, which differs from the arc by under 0.05% within the
-    # 500 km that in-person pairs can be apart. Shown distances are exact great circles.
-    chord_sq = np.maximum(2.0 - 2.0 * (mentees.xyz @ mentors.xyz.T), 0.0).astype(f32)
-    reach = np.minimum(_chord_sq(mentees.travel_km)[:, None], _chord_sq(mentors.travel_km)[None, :])
-    in_person = (
-        (chord_sq <= reach)
-        & mentees.has_place[:, None]
-        & (mentors.in_person & mentors.has_place)[None, :]
-    )
-    remote = mentors.remote[None, :] & mentees.remote_ok[:, None]
-    feasible = (
-        (in_person | remote)
-        & mentors.open[None, :]
-        & mentees.active[:, None]
-        & (mentees.ids[:, None] != mentors.ids[None, :])
-    )
-    km = np.sqrt(chord_sq) * f32(EARTH_RADIUS_KM)
-    decay = np.exp(km * f32(-1.0 / weights.distance_scale_km))
-    # In person: the decay; remote: the floor; both: whichever is better.
-    distance = np.maximum(decay * in_person, f32(weights.remote_floor) * remote)
-    dot_shape = chord_sq.shape
-
-    # Specialty coverage, the first wishes counting most.
-    coverage = np.zeros(dot_shape, dtype=f32)
-    for rank in range(mentees.wants.shape[1]):
-        position = mentees.wants[:, rank]
-        valid = position >= 0
-        if not valid.any():
-            continue
-        has = mentors.taught[np.maximum(position, 0)]  # (b, n)
-        coverage += (mentees.want_weights[:, rank] * valid)[:, None] * has
-    wished = mentees.want_weights.sum(axis=1)
-    specialty = coverage / np.maximum(wished, f32(1e-9))[:, None]
-
-    # Archetype fit and availability: tables over every possible bit mask.
-    fit_table = _archetype_tables(mentees, weights)  # (b, 256)
-    fit = _lookup(fit_table, mentors.archetypes)
-    availability = _lookup(_overlap_table(mentees.availability), mentors.availability)
-    genre = _overlap(mentees.genres, mentors.genres)
-    gap = mentors.years[None, :] - mentees.level[:, None]
-    experience = np.clip(gap * f32(1.0 / weights.experience_full_gap_years), 0.0, 1.0)
-
+    where = _where(mentees, mentors, weights)
     parts = {
-        "specialty": specialty,
-        "archetype": fit,
-        "distance": distance,
-        "availability": availability,
-        "genre": genre,
-        "experience": experience,
+        "specialty": _coverage(mentees, mentors),
+        "archetype": _archetype_fit(mentees, mentors, weights),
+        "distance": where.distance,
+        "availability": _availability(mentees, mentors),
+        "genre": _overlap(mentees.genres, mentors.genres),
+        "experience": _experience(mentees, mentors, weights),
     }
-    score = f32(w["specialty"]) * specialty
+    score = f32(w[PARTS[0]]) * parts[PARTS[0]]
     for name in PARTS[1:]:
         score += f32(w[name]) * parts[name]
-    # Branch-free: a pair that breaks a hard rule ends up below zero.
-    score -= (~feasible) * f32(2.0)
-    return PairParts(parts, score, km, in_person, remote)
+    np.copyto(score, f32(-1.0), where=~where.feasible)  # a hard rule fails: below zero
+    return PairParts(parts, score, where.km, where.in_person, where.remote)
+
+
+def pair_scores(
+    mentees: MenteePool, mentors: MentorPool, weights: Weights = DEFAULT_WEIGHTS
+) -> np.ndarray:
+    """Only the scores, for blocks of many mentees against many mentors (bulk mode).
+
+    Specialty, genre and availability are each linear in the mentor's yes/no features,
+    so together they are one matrix product; the rest is added in place. Equal to
+    `pair_parts(...).score`, in fewer passes over the block.
+    """
+    w = weights.normalised()
+    f32 = np.float32
+    where = _where(mentees, mentors, weights)
+    score = _features(mentees, w) @ _mentor_features(mentors).T
+    where.distance *= f32(w["distance"])
+    score += where.distance
+    score += _lookup(_archetype_tables(mentees, weights) * f32(w["archetype"]), mentors.archetypes)
+    experience = _experience(mentees, mentors, weights)
+    experience *= f32(w["experience"])
+    score += experience
+    np.copyto(score, f32(-1.0), where=~where.feasible)
+    return score
+
+
+@dataclass
+class _Where:
+    km: np.ndarray
+    in_person: np.ndarray
+    remote: np.ndarray
+    feasible: np.ndarray
+    distance: np.ndarray  # the distance part, in [0, 1]
+
+
+def _where(mentees: MenteePool, mentors: MentorPool, weights: Weights) -> _Where:
+    """Distances, who can meet in person or remotely, and the distance part.
+
+    Unit vectors make the straight-line chord a dot product away. The hard rule compares
+    chords exactly (a chord grows with the arc); the score's decay uses the chord as the
+    distance, which differs from the arc by under 0.05% within the 500 km that in-person
+    pairs can be apart. Shown distances are exact great circles. Row and column
+    conditions are folded into vectors before broadcasting, and arithmetic is done in
+    place: at these sizes every pass over the (mentees, mentors) block counts.
+    """
+    f32 = np.float32
+    dot = mentees.xyz @ mentors.xyz.T
+    chord_sq = np.maximum(f32(2.0) - f32(2.0) * dot.astype(f32), f32(0.0))
+    # A side that cannot meet in person gets a reach below zero, so no pair is "near".
+    mentee_ok = mentees.has_place & mentees.active
+    mentor_ok = mentors.in_person & mentors.has_place & mentors.open
+    reach_row = np.where(mentee_ok, _chord_sq(mentees.travel_km), f32(-1.0))
+    reach_col = np.where(mentor_ok, _chord_sq(mentors.travel_km), f32(-1.0))
+    in_person = chord_sq <= np.minimum(reach_row[:, None], reach_col[None, :])
+    remote_row = mentees.remote_ok & mentees.active
+    remote = remote_row[:, None] & (mentors.remote & mentors.open)[None, :]
+    feasible = in_person | remote
+    for i, j in _same_people(mentees.ids, mentors.ids):
+        feasible[i, j] = in_person[i, j] = remote[i, j] = False
+    # The decay in person; the floor remotely; whichever is better.
+    km = np.sqrt(chord_sq, out=chord_sq)
+    km *= f32(EARTH_RADIUS_KM)
+    distance = np.multiply(km, f32(-1.0 / weights.distance_scale_km))
+    np.exp(distance, out=distance)
+    distance *= in_person
+    np.maximum(distance, f32(weights.remote_floor) * remote, out=distance)
+    return _Where(km, in_person, remote, feasible, distance)
+
+
+def _bit_columns(masks: np.ndarray, bits: int) -> np.ndarray:
+    """(n, bits) float32 of 0 and 1 from bit masks."""
+    return ((masks.astype(np.int64)[:, None] >> np.arange(bits)) & 1).astype(np.float32)
+
+
+def _shares(masks: np.ndarray, bits: int) -> np.ndarray:
+    """Each set bit as a share of the row's set bits (so a dot product is an overlap)."""
+    columns = _bit_columns(masks, bits)
+    return columns / np.maximum(columns.sum(axis=1, keepdims=True), np.float32(1.0))
+
+
+def _features(mentees: MenteePool, w: dict[str, float]) -> np.ndarray:
+    """Per mentee: weighted wishes, genre shares and time-slot shares, side by side."""
+    f32 = np.float32
+    specialties = len(mentees.vocabulary.specialties)
+    wish = np.zeros((len(mentees), specialties), dtype=f32)
+    rows = np.arange(len(mentees))
+    for rank in range(mentees.wants.shape[1]):
+        wish[rows, np.maximum(mentees.wants[:, rank], 0)] += mentees.want_share[:, rank]
+    return np.hstack(
+        [
+            wish * f32(w["specialty"]),
+            _shares(mentees.genres, GENRE_BITS) * f32(w["genre"]),
+            _shares(mentees.availability, SLOT_BITS) * f32(w["availability"]),
+        ]
+    )
+
+
+def _mentor_features(mentors: MentorPool) -> np.ndarray:
+    """Per mentor, the same columns as `_features`: taught, genres, time slots (0 or 1)."""
+    return np.hstack(
+        [
+            mentors.taught.T.astype(np.float32),
+            _bit_columns(mentors.genres, GENRE_BITS),
+            _bit_columns(mentors.availability, SLOT_BITS),
+        ]
+    )
+
+
+TABLE_MIN_MENTORS = 64  # below this, per-mentee tables of 256 entries cost more than they save
+
+
+def _same_people(mentee_ids: np.ndarray, mentor_ids: np.ndarray) -> list[tuple[int, int]]:
+    """(row, column) of every person on both sides: never suggested to themselves."""
+    if len(mentee_ids) == 1:
+        return [(0, int(j)) for j in np.flatnonzero(mentor_ids == mentee_ids[0])]
+    if len(mentor_ids) == 1:
+        return [(int(i), 0) for i in np.flatnonzero(mentee_ids == mentor_ids[0])]
+    _, rows, cols = np.intersect1d(mentee_ids, mentor_ids, return_indices=True)
+    return list(zip(rows.tolist(), cols.tolist(), strict=True))
+
+
+def _coverage(mentees: MenteePool, mentors: MentorPool) -> np.ndarray:
+    """How much of what each mentee wants each mentor teaches, first wishes counting most."""
+    f32 = np.float32
+    weights = mentees.want_share  # (mentees, ranks), 0 where none
+    if len(mentees) == 1:
+        # One mentee: add up the few wanted specialties' rows, nothing else is read.
+        coverage = np.zeros((1, len(mentors)), dtype=f32)
+        for position, weight in zip(mentees.wants[0], weights[0], strict=True):
+            if position >= 0:
+                coverage[0] += weight * mentors.taught[position]
+        return coverage
+    if len(mentors) == 1:
+        # One mentor: look each wish up in their column.
+        column = mentors.taught[:, 0]
+        covered = np.zeros(len(mentees), dtype=f32)
+        for rank in range(mentees.wants.shape[1]):
+            covered += weights[:, rank] * column[np.maximum(mentees.wants[:, rank], 0)]
+        return covered[:, None]
+    # A block: one product of (mentees, specialties) by (specialties, mentors).
+    wish = np.zeros((len(mentees), mentors.taught.shape[0]), dtype=f32)
+    rows = np.arange(len(mentees))
+    for rank in range(mentees.wants.shape[1]):
+        wish[rows, np.maximum(mentees.wants[:, rank], 0)] += weights[:, rank]
+    return wish @ mentors.taught.astype(f32)
+
+
+def _archetype_fit(mentees: MenteePool, mentors: MentorPool, weights: Weights) -> np.ndarray:
+    if len(mentors) >= TABLE_MIN_MENTORS:
+        return _lookup(_archetype_tables(mentees, weights), mentors.archetypes)
+    # Few mentors: test each aspiration against each mentor directly.
+    fit = np.zeros((len(mentees), len(mentors)), dtype=np.float32)
+    for rank, value in enumerate(ASPIRATION_WEIGHTS):
+        position = mentees.aspirations[:, rank].astype(np.intp)
+        has = (mentors.archetypes[None, :] >> np.maximum(position, 0)[:, None]) & 1
+        has &= (position >= 0)[:, None]
+        np.maximum(fit, np.float32(value) * has, out=fit)
+    coach = mentees.vocabulary.index("archetypes").get(MENTOR_PRODUCER)
+    if coach is not None:
+        is_coach = (mentors.archetypes >> coach) & 1
+        np.maximum(fit, np.float32(weights.mentor_producer_fit) * is_coach[None, :], out=fit)
+    return fit
+
+
+def _availability(mentees: MenteePool, mentors: MentorPool) -> np.ndarray:
+    if len(mentors) >= TABLE_MIN_MENTORS:
+        return _lookup(_overlap_table(mentees.availability), mentors.availability)
+    return _overlap(mentees.availability.astype(np.intp), mentors.availability)
+
+
+def _experience(mentees: MenteePool, mentors: MentorPool, weights: Weights) -> np.ndarray:
+    """How much further along the mentor is, full marks from a gap of some years."""
+    scale = np.float32(1.0 / weights.experience_full_gap_years)
+    gap = np.subtract(mentors.years[None, :] * scale, (mentees.level * scale)[:, None])
+    return np.clip(gap, np.float32(0.0), np.float32(1.0), out=gap)
 
 
 def _chord_sq(km: np.ndarray) -> np.ndarray:
@@ -199,19 +334,27 @@ def _positions(ids: np.ndarray, wanted: Iterable[int]) -> np.ndarray:
     return order[found[hits]]
 
 
+CHUNK = 64  # the top-k search reads chunk maxima first
+
+
 def _top(scores: np.ndarray, ids: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """Positions of ranks start..stop by score, ties broken by the smaller id."""
-    count = int((scores >= 0).sum())
+    """Positions of ranks start..stop by score, ties broken by the smaller id.
+
+    A full argpartition reads and shuffles every score. Instead, the k best chunks' maxima
+    give a cut that at least k scores reach, so every one of the k best is at or above
+    it; only the few scores above the cut are then sorted. Ties at the cut are kept.
+    """
+    count = int(np.count_nonzero(scores >= 0))
     stop = min(stop, count)
     if start >= stop:
         return np.empty(0, dtype=np.int64)
-    if stop < len(scores):
-        candidates = np.argpartition(-scores, stop - 1)[:stop]
-        # Ties at the cut may fall either side of argpartition: widen to all of them.
-        cut = scores[candidates].min()
-        candidates = np.flatnonzero(scores >= cut)
+    chunks = len(scores) // CHUNK
+    if chunks > stop:
+        maxima = scores[: chunks * CHUNK].reshape(chunks, CHUNK).max(axis=1)
+        cut = max(float(np.partition(maxima, chunks - stop)[chunks - stop]), 0.0)
     else:
-        candidates = np.flatnonzero(scores >= 0)
+        cut = 0.0
+    candidates = np.flatnonzero(scores >= np.float32(cut))
     order = np.lexsort((ids[candidates], -scores[candidates]))
     return candidates[order][start:stop]
 

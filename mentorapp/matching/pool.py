@@ -94,9 +94,20 @@ class MentorPool:
     def rows(self, positions) -> MentorPool:
         """A pool of just these rows (a view for one mentor, or a block)."""
         pick = np.asarray(positions)
-        columns = [getattr(self, name)[pick] for name in _MENTOR_COLUMNS]
-        columns[2] = self.taught[:, pick]
-        return MentorPool(self.vocabulary, *columns)
+        columns = {name: getattr(self, name)[pick] for name in _MENTOR_COLUMNS if name != "taught"}
+        return MentorPool(self.vocabulary, taught=self.taught[:, pick], **columns)
+
+    def replaced(self, ids: Iterable[int], records: Sequence[MentorRecord]) -> MentorPool:
+        """This pool without the people `ids`, plus `records` (their new state, if any)."""
+        keep = self.rows(np.flatnonzero(~np.isin(self.ids, np.fromiter(ids, dtype=np.int64))))
+        fresh = MentorPool.build(records, self.vocabulary)
+        columns = {
+            name: np.concatenate([getattr(keep, name), getattr(fresh, name)])
+            for name in _MENTOR_COLUMNS
+            if name != "taught"
+        }
+        taught = np.concatenate([keep.taught, fresh.taught], axis=1)
+        return MentorPool(self.vocabulary, taught=taught, **columns)
 
 
 _MENTOR_COLUMNS = (
@@ -124,7 +135,7 @@ class MenteePool:
     ids: np.ndarray  # int64
     aspirations: np.ndarray  # (n, 3) int8 archetype positions, -1 for none
     wants: np.ndarray  # (n, 5) int16 specialty positions, -1 for none
-    want_weights: np.ndarray  # (n, 5) float32 rank weights, 0 for none
+    want_share: np.ndarray  # (n, 5) float32 each wish's share of the mentee's wishes, 0 for none
     genres: np.ndarray  # uint32 bits
     availability: np.ndarray  # uint8 bits
     xyz: np.ndarray
@@ -153,7 +164,7 @@ class MenteePool:
             ids=np.array([r.id for r in records], dtype=np.int64),
             aspirations=aspirations,
             wants=wants,
-            want_weights=weights,
+            want_share=weights / np.maximum(weights.sum(axis=1), np.float32(1e-9))[:, None],
             genres=np.array([_mask(r.genres, genre) for r in records], dtype=np.uint32),
             availability=np.array([r.availability & 0xFF for r in records], dtype=np.uint8),
             xyz=xyz,
@@ -171,12 +182,24 @@ class MenteePool:
         pick = np.asarray(positions)
         return MenteePool(self.vocabulary, *(getattr(self, name)[pick] for name in _MENTEE_COLUMNS))
 
+    def replaced(self, ids: Iterable[int], records: Sequence[MenteeRecord]) -> MenteePool:
+        """This pool without the people `ids`, plus `records` (their new state, if any)."""
+        keep = self.rows(np.flatnonzero(~np.isin(self.ids, np.fromiter(ids, dtype=np.int64))))
+        fresh = MenteePool.build(records, self.vocabulary)
+        return MenteePool(
+            self.vocabulary,
+            *(
+                np.concatenate([getattr(keep, name), getattr(fresh, name)])
+                for name in _MENTEE_COLUMNS
+            ),
+        )
+
 
 _MENTEE_COLUMNS = (
     "ids",
     "aspirations",
     "wants",
-    "want_weights",
+    "want_share",
     "genres",
     "availability",
     "xyz",

@@ -10,13 +10,14 @@ from mentorapp.models.profile import (
     mentor_archetypes,
     mentor_specialties,
 )
-from mentorapp.models.suggestion import MarkKind, MatchingState, SuggestionMark
+from mentorapp.models.suggestion import MarkKind, MatchingChange, MatchingState, SuggestionMark
 from mentorapp.models.taxonomy import Archetype, Specialty
 from mentorapp.models.user import Role, User
 
 __all__ = [
     "Archetype",
     "MarkKind",
+    "MatchingChange",
     "MatchingState",
     "MenteeAspiration",
     "MenteeProfile",

@@ -39,3 +39,16 @@ class MatchingState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)
+
+
+class MatchingChange(db.Model):
+    """Whose matching data changed at which version, so a worker can refresh just them.
+
+    `user_id` is None when everything may have changed (the taxonomy). No foreign key:
+    a deleted account must stay recorded until every worker has dropped it."""
+
+    __tablename__ = "matching_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(index=True)
+    user_id: Mapped[int | None]

@@ -112,6 +112,10 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._cities)
 
+    def largest(self, count: int) -> list[City]:
+        """The most populous cities, largest first."""
+        return heapq.nlargest(count, self._cities, key=lambda city: city.population)
+
     def get(self, geonameid: int) -> City | None:
         return self._by_id.get(geonameid)
 

@@ -1,9 +1,11 @@
-"""Candidate arrays kept in memory per process, rebuilt when the data changes.
+"""Candidate arrays kept in memory per process, refreshed when the data changes.
 
 Reading 100,000 profiles on every request is far too slow for a page, so each worker
 keeps the engine's arrays and asks the database one cheap question per request: has
 the matching version moved? Every flush that changes something matching reads bumps
-it (see `track_changes`), so several gunicorn workers stay correct.
+it and records whose data changed (see `track_changes`), so several gunicorn workers
+stay correct, and a worker that falls behind reloads just those people. A change to
+the taxonomy, or a worker too far behind, reloads everyone.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import threading
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from mentorapp.extensions import db
 from mentorapp.matching import MenteePool, MentorPool, Vocabulary
 from mentorapp.models import (
     Archetype,
+    MatchingChange,
     MatchingState,
     MenteeAspiration,
     MenteeProfile,
@@ -43,11 +46,16 @@ class Snapshot:
     mentees: MenteePool
 
 
+PATCH_LIMIT = 2000  # more changed people than this: reload everyone
+KEEP_CHANGES = 5000  # versions of the change log kept; older rows are pruned
+
+
 class CandidateIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self.rebuilds = 0
+        self.patches = 0
 
     def current(self) -> Snapshot:
         version = current_version()
@@ -55,16 +63,45 @@ class CandidateIndex:
         if snapshot is not None and snapshot.version == version:
             return snapshot
         with self._lock:
-            if self._snapshot is None or self._snapshot.version != version:
-                vocabulary = load_vocabulary()
-                self._snapshot = Snapshot(
-                    version,
-                    vocabulary,
-                    MentorPool.build(load_mentor_records(), vocabulary),
-                    MenteePool.build(load_mentee_records(), vocabulary),
-                )
-                self.rebuilds += 1
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.version != version:
+                fresh = self._patched(snapshot, version) if snapshot else None
+                self._snapshot = fresh or self._built(version)
             return self._snapshot
+
+    def _built(self, version: int) -> Snapshot:
+        vocabulary = load_vocabulary()
+        self.rebuilds += 1
+        return Snapshot(
+            version,
+            vocabulary,
+            MentorPool.build(load_mentor_records(), vocabulary),
+            MenteePool.build(load_mentee_records(), vocabulary),
+        )
+
+    def _patched(self, snapshot: Snapshot, version: int) -> Snapshot | None:
+        """Reload only the people changed since the snapshot, or None to reload everyone."""
+        if version < snapshot.version or version - snapshot.version > KEEP_CHANGES // 2:
+            return None
+        changed = set(
+            db.session.scalars(
+                select(MatchingChange.user_id)
+                .where(MatchingChange.version > snapshot.version)
+                .where(MatchingChange.version <= version)
+                .distinct()
+                .limit(PATCH_LIMIT + 1)
+            )
+        )
+        if None in changed or len(changed) > PATCH_LIMIT:
+            return None
+        ids = sorted(changed)  # type: ignore[type-var]  # None was ruled out above
+        self.patches += 1
+        return Snapshot(
+            version,
+            snapshot.vocabulary,
+            snapshot.mentors.replaced(ids, load_mentor_records(ids)),
+            snapshot.mentees.replaced(ids, load_mentee_records(ids)),
+        )
 
 
 def current_version() -> int:
@@ -75,22 +112,35 @@ def candidate_index() -> CandidateIndex:
     return current_app.extensions["candidate_index"]
 
 
-def _changes_matching(session: Session) -> bool:
-    for obj in (*session.new, *session.deleted):
-        if isinstance(obj, (*WATCHED, User)):
+_EVERYONE = None  # a change that may touch everyone's matching (the taxonomy)
+
+
+def _owner(obj) -> int | None:
+    """Whose matching data this object is, after the flush gave it an id."""
+    if isinstance(obj, User):
+        return obj.id
+    if isinstance(obj, (MentorProfile, MenteeProfile)):
+        return obj.user_id
+    if isinstance(obj, (MenteeAspiration, MenteeWant)):
+        return obj.mentee_id
+    return _EVERYONE  # Specialty, Archetype, an edited Place
+
+
+def _matters(session: Session, obj, new_or_deleted: bool) -> bool:
+    if isinstance(obj, User):
+        if new_or_deleted:
             return True
-    for obj in session.dirty:
-        if isinstance(obj, WATCHED) and session.is_modified(obj):
-            return True
-        if isinstance(obj, User):
-            state = db.inspect(obj)
-            if any(state.attrs[name].history.has_changes() for name in WATCHED_USER_FIELDS):
-                return True
+        state = db.inspect(obj)
+        return any(state.attrs[name].history.has_changes() for name in WATCHED_USER_FIELDS)
+    if isinstance(obj, Place):
+        return not new_or_deleted and session.is_modified(obj)  # a new city changes no one
+    if isinstance(obj, WATCHED):
+        return new_or_deleted or session.is_modified(obj)
     return False
 
 
 def track_changes(app: Flask) -> None:
-    """Bump the matching version in the same transaction as any change matching reads."""
+    """Bump the matching version, and note who changed, in the flush that changes them."""
     app.extensions["candidate_index"] = CandidateIndex()
     session_class = db.session.session_factory.class_
 
@@ -100,14 +150,30 @@ def track_changes(app: Flask) -> None:
 
     @event.listens_for(session_class, "before_flush")
     def _note(session, _context, _instances):
-        if _changes_matching(session):
-            session.info["matching_changed"] = True
+        # Decided before the flush, while the changes are still pending; who they belong
+        # to is read after it, when new rows have their ids.
+        touched = [o for o in (*session.new, *session.deleted) if _matters(session, o, True)]
+        touched += [o for o in session.dirty if _matters(session, o, False)]
+        if touched:
+            session.info.setdefault("matching_touched", []).extend(touched)
 
     @event.listens_for(session_class, "after_flush")
     def _bump(session, _context):
-        if session.info.pop("matching_changed", False):
-            session.connection().execute(
-                update(MatchingState)
-                .where(MatchingState.id == 1)
-                .values(version=MatchingState.version + 1)
+        touched = session.info.pop("matching_touched", None)
+        if not touched:
+            return
+        connection = session.connection()
+        version = connection.execute(
+            update(MatchingState)
+            .where(MatchingState.id == 1)
+            .values(version=MatchingState.version + 1)
+            .returning(MatchingState.version)
+        ).scalar_one()
+        owners = {_owner(obj) for obj in touched}
+        connection.execute(
+            insert(MatchingChange), [{"version": version, "user_id": o} for o in owners]
+        )
+        if version % 500 == 0:
+            connection.execute(
+                delete(MatchingChange).where(MatchingChange.version < version - KEEP_CHANGES)
             )

@@ -45,6 +45,23 @@ class SuggestionPage:
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
 
+    # What templates/_macros/pagination.html reads (named as Flask-SQLAlchemy's pages).
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
 
 def missing_for_matching(user: User, role: Role) -> list[profiles.Check]:
     """What must be filled in before suggestions can mean anything."""

@@ -3,7 +3,8 @@ import re
 import pytest
 
 from mentorapp.extensions import db
-from mentorapp.models import MatchingState
+from mentorapp.models import MatchingState, Specialty, User
+from mentorapp.models.types import utcnow
 from tests.conftest import post_form
 from tests.functional.test_profiles import LONDON, MENTEE_SECTIONS, MENTOR_SECTIONS, edit_url
 from tests.helpers import text
@@ -193,6 +194,65 @@ def test_changing_a_profile_updates_suggestions_at_once(app, client, auth, users
     with app.app_context():
         assert db.session.get(MatchingState, 1).version > before
     assert names_in_order(text(client.get("/suggestions"))) == []
+
+
+def test_a_worker_reloads_only_the_people_who_changed(app, client, auth, users, mentee):
+    auth.logout()
+    mentor = build_mentor(client, auth, users, "close@example.com")
+    build_mentor(client, auth, users, "second@example.com")
+    auth.login("priya@example.com")
+    index = app.extensions["candidate_index"]
+    assert names_in_order(text(client.get("/suggestions"))) == ["Close", "Second"]
+    rebuilds = index.rebuilds
+    # The mentor raises their years producing elsewhere: this worker patches one person.
+    other = app.test_client()
+    post_form(other, "/login", {"email": "close@example.com", "password": "a long test passphrase"})
+    post_form(
+        other,
+        edit_url(mentor, "mentor", "week"),
+        {**MENTOR_SECTIONS["week"], "accepting": ""},
+    )
+    assert names_in_order(text(client.get("/suggestions"))) == ["Second"]
+    assert (index.rebuilds, index.patches) == (rebuilds, 1)
+    # They come back, and a new mentor signs up and fills a profile: still patches.
+    post_form(other, edit_url(mentor, "mentor", "week"), MENTOR_SECTIONS["week"])
+    auth.logout()
+    build_mentor(client, auth, users, "third@example.com")
+    auth.login("priya@example.com")
+    assert sorted(names_in_order(text(client.get("/suggestions")))) == ["Close", "Second", "Third"]
+    assert index.rebuilds == rebuilds and index.patches == 2
+
+
+def test_a_deleted_or_suspended_mentor_leaves_every_worker(app, client, auth, users, mentee):
+    auth.logout()
+    build_mentor(client, auth, users, "close@example.com")
+    gone = build_mentor(client, auth, users, "gone@example.com")
+    auth.login("priya@example.com")
+    assert sorted(names_in_order(text(client.get("/suggestions")))) == ["Close", "Gone"]
+    with app.app_context():
+        db.session.delete(db.session.get(User, gone))
+        db.session.commit()
+    assert names_in_order(text(client.get("/suggestions"))) == ["Close"]
+    with app.app_context():
+        close = db.session.scalars(db.select(User).where(User.email == "close@example.com")).one()
+        close.suspended_at = utcnow()
+        db.session.commit()
+    assert names_in_order(text(client.get("/suggestions"))) == []
+    assert app.extensions["candidate_index"].patches == 2
+
+
+def test_a_new_specialty_reloads_everyone(app, client, auth, users, mentee):
+    auth.logout()
+    build_mentor(client, auth, users, "close@example.com")
+    auth.login("priya@example.com")
+    index = app.extensions["candidate_index"]
+    client.get("/suggestions")
+    rebuilds = index.rebuilds
+    with app.app_context():
+        db.session.add(Specialty(slug="foley", name="Foley", summary="Everyday sounds for film."))
+        db.session.commit()
+    assert names_in_order(text(client.get("/suggestions"))) == ["Close"]
+    assert index.rebuilds == rebuilds + 1
 
 
 def test_a_login_does_not_invalidate_the_candidate_arrays(app, client, auth, users, mentee):

@@ -258,3 +258,26 @@ def test_ranking_agrees_with_pair_by_pair_scores(mentee, candidates):
         key=lambda pair: (-pair[0], pair[1]),
     )
     assert [m.id for m in ranking.matches] == [mentor_id for _, mentor_id in expected]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(mentees(), min_size=1, max_size=6, unique_by=lambda m: m.id),
+    st.lists(mentors(), min_size=1, max_size=80, unique_by=lambda m: m.id),
+)
+def test_every_shape_scores_a_pair_the_same(students, teachers):
+    """One mentee, a block of mentees, one mentor, many mentors: each takes its own
+    fast path through the engine, and all of them agree pair by pair."""
+    from mentorapp.matching.engine import pair_parts, pair_scores
+
+    block = pair_parts(MenteePool.build(students, VOCAB), MentorPool.build(teachers, VOCAB))
+    fused = pair_scores(MenteePool.build(students, VOCAB), MentorPool.build(teachers, VOCAB))
+    assert fused == pytest.approx(block.score, abs=1e-5)
+    for i, student in enumerate(students):
+        row = pair_parts(MenteePool.build([student], VOCAB), MentorPool.build(teachers, VOCAB))
+        assert row.score[0] == pytest.approx(block.score[i], abs=1e-5)
+        for j, teacher in enumerate(teachers[:5]):
+            one = pair_parts(MenteePool.build([student], VOCAB), MentorPool.build([teacher], VOCAB))
+            assert one.score[0, 0] == pytest.approx(block.score[i, j], abs=1e-5)
+            for name, values in one.parts.items():
+                assert values[0, 0] == pytest.approx(block.parts[name][i, j], abs=1e-5), name
