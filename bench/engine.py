@@ -100,7 +100,8 @@ def bulk_table(n_mentees: int, n_mentors: int, exact: bool) -> None:
     teachers = MentorPool.build(mentors(n_mentors, seed=3), VOCABULARY)
     print(
         f"Bulk pairing {n_mentees:,} mentees with {n_mentors:,} mentors "
-        f"({int(teachers.free[teachers.open].sum()):,} free places), each mentee's top 50"
+        f"({int(teachers.free[teachers.open].sum()):,} free places);\n"
+        "each mentee's 50 best mentors, and their 30 best among mentors few others list"
     )
     print(f"{'strategy':<22}{'seconds':>9}{'placed':>9}{'total':>11}{'mean':>7}", end="")
     print(f"{'blocking':>10}{'vs exact':>10}")

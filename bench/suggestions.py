@@ -345,7 +345,7 @@ def measure(name: str, database_url: str, mentors: int, runs: int) -> None:
             rows.append((label, timed(browser, path, runs), None))
         bump_a_profile(database_url)
         after = [mentee.request("/suggestions")[2] for _ in range(4)]
-        rows.append(("after a profile change (rebuild)", sorted(after)[-2:], None))
+        rows.append(("after a profile change elsewhere", sorted(after)[-2:], None))
         rss = worker_rss_mb(server.pid)
         print(f"{'page':<36}{'runs':>6}{'median ms':>11}{'p95 ms':>9}")
         for label, times, _ in rows:

@@ -46,7 +46,7 @@ def check(result, mentee_pool, mentor_pool, cands):
 @given(cohorts)
 def test_both_strategies_respect_capacity_and_hard_rules(cohort):
     mentee_pool, mentor_pool = pools(cohort)
-    cands = candidates(mentee_pool, mentor_pool, top=10)
+    cands = candidates(mentee_pool, mentor_pool, top=3, widen=3)
     for pairing in (pair_optimal, pair_stable):
         check(pairing(mentee_pool, mentor_pool, cands), mentee_pool, mentor_pool, cands)
 
@@ -55,7 +55,7 @@ def test_both_strategies_respect_capacity_and_hard_rules(cohort):
 @given(cohorts)
 def test_the_stable_strategy_leaves_no_blocking_pair(cohort):
     mentee_pool, mentor_pool = pools(cohort)
-    cands = candidates(mentee_pool, mentor_pool, top=10)
+    cands = candidates(mentee_pool, mentor_pool, top=3, widen=3)
     assert pair_stable(mentee_pool, mentor_pool, cands).blocking_pairs == 0
 
 
@@ -63,7 +63,7 @@ def test_the_stable_strategy_leaves_no_blocking_pair(cohort):
 @given(cohorts)
 def test_optimal_places_at_least_as_many_as_stable_and_scores_at_least_as_high(cohort):
     mentee_pool, mentor_pool = pools(cohort)
-    cands = candidates(mentee_pool, mentor_pool, top=10)
+    cands = candidates(mentee_pool, mentor_pool, top=3, widen=3)
     optimal = pair_optimal(mentee_pool, mentor_pool, cands)
     stable = pair_stable(mentee_pool, mentor_pool, cands)
     assert optimal.placed >= stable.placed
@@ -95,3 +95,39 @@ def test_a_cohort_reports_its_numbers():
         assert result.mentees == 5
         assert 0 < result.mean_score <= 1
         assert result.total_score == sum(score for _, _, score in result.pairs)
+
+
+@settings(max_examples=80, deadline=None)
+@given(cohorts, st.integers(1, 4), st.integers(0, 4))
+def test_candidate_lists_are_feasible_sorted_and_hold_each_best(cohort, top, widen):
+    from mentorapp.matching.engine import pair_scores
+
+    mentee_pool, mentor_pool = pools(cohort)
+    cands = candidates(mentee_pool, mentor_pool, top=top, widen=widen)
+    if len(mentee_pool) == 0:
+        return
+    scores = pair_scores(mentee_pool, mentor_pool)
+    for i, (row, row_scores) in enumerate(zip(cands.mentors, cands.scores, strict=True)):
+        listed = row[row >= 0]
+        assert len(set(listed.tolist())) == len(listed)  # no mentor twice
+        assert list(row_scores[: len(listed)]) == sorted(row_scores[: len(listed)], reverse=True)
+        assert all(scores[i, j] == row_scores[n] >= 0 for n, j in enumerate(listed))
+        feasible = int((scores[i] >= 0).sum())
+        assert len(listed) >= min(top, feasible)
+        if feasible:
+            assert row_scores[0] == scores[i].max()  # the best mentor is always listed
+
+
+@settings(max_examples=80, deadline=None)
+@given(cohorts)
+def test_widening_the_lists_never_places_fewer(cohort):
+    mentee_pool, mentor_pool = pools(cohort)
+    narrow = pair_optimal(
+        mentee_pool, mentor_pool, candidates(mentee_pool, mentor_pool, top=1, widen=0)
+    )
+    wide = pair_optimal(
+        mentee_pool, mentor_pool, candidates(mentee_pool, mentor_pool, top=1, widen=3)
+    )
+    assert wide.placed >= narrow.placed
+    if wide.placed == narrow.placed:
+        assert wide.total_score >= narrow.total_score - 1e-3
