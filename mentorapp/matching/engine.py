@@ -8,19 +8,21 @@ excluded pair) remove a pair before any score counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from mentorapp.matching.pool import MenteePool, MentorPool
+from mentorapp.matching.pool import EARTH_RADIUS_KM, MenteePool, MentorPool, chord_sq
 from mentorapp.matching.records import MenteeRecord, MentorRecord, Vocabulary
 from mentorapp.matching.weights import ASPIRATION_WEIGHTS, DEFAULT_WEIGHTS, PARTS, Weights
 
 GENRE_BITS = 32  # genres are uint32 masks
 SLOT_BITS = 8  # weekly time slots are 8-bit masks
 
-EARTH_RADIUS_KM = 6371.0088
+__all__ = ["EARTH_RADIUS_KM", "Filters", "Match", "Ranking", "Reason", "pair_parts", "pair_scores"]
 MENTOR_PRODUCER = "mentor_producer"
 
 
@@ -34,8 +36,7 @@ class Filters:
     remote_only: bool = False
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):  # a tuple: ten cards make sixty of these per page
     part: str
     contribution: float  # this part's share of the score
     text: str
@@ -65,7 +66,7 @@ class Ranking:
 class PairParts:
     """Everything computed for a block of pairs, shape (mentees, mentors)."""
 
-    parts: dict[str, np.ndarray]
+    parts: dict[str, np.ndarray]  # each part times its weight: its contribution to the score
     score: np.ndarray  # below 0 where a hard rule fails
     km: np.ndarray  # straight-line distance; see great_circle_km for what people see
     in_person: np.ndarray
@@ -83,20 +84,21 @@ def pair_parts(
     bulk mode, need only the scores: see `pair_scores`.
     """
     w = weights.normalised()
-    f32 = np.float32
-    where = _where(mentees, mentors, weights)
+    where = _where(mentees, mentors, weights, w["distance"])
+    # Each part comes out already multiplied by its weight (folded into its tables or
+    # constants, so for free): it is the part's contribution to the score.
     parts = {
-        "specialty": _coverage(mentees, mentors),
-        "archetype": _archetype_fit(mentees, mentors, weights),
+        "specialty": _coverage(mentees, mentors, w["specialty"]),
+        "archetype": _archetype_fit(mentees, mentors, weights, w["archetype"]),
         "distance": where.distance,
-        "availability": _availability(mentees, mentors),
-        "genre": _overlap(mentees.genres, mentors.genres),
-        "experience": _experience(mentees, mentors, weights),
+        "availability": _availability(mentees, mentors, w["availability"]),
+        "genre": _overlap(mentees.genres, mentors.genres, w["genre"]),
+        "experience": _experience(mentees, mentors, weights, w["experience"]),
     }
-    score = f32(w[PARTS[0]]) * parts[PARTS[0]]
+    score = parts[PARTS[0]].copy()
     for name in PARTS[1:]:
-        score += f32(w[name]) * parts[name]
-    np.copyto(score, f32(-1.0), where=~where.feasible)  # a hard rule fails: below zero
+        score += parts[name]
+    _strike(score, where.feasible)
     return PairParts(parts, score, where.km, where.in_person, where.remote)
 
 
@@ -110,17 +112,21 @@ def pair_scores(
     `pair_parts(...).score`, in fewer passes over the block.
     """
     w = weights.normalised()
-    f32 = np.float32
-    where = _where(mentees, mentors, weights)
+    where = _where(mentees, mentors, weights, w["distance"])
     score = _features(mentees, w) @ _mentor_features(mentors).T
-    where.distance *= f32(w["distance"])
     score += where.distance
-    score += _lookup(_archetype_tables(mentees, weights) * f32(w["archetype"]), mentors.archetypes)
-    experience = _experience(mentees, mentors, weights)
-    experience *= f32(w["experience"])
-    score += experience
-    np.copyto(score, f32(-1.0), where=~where.feasible)
+    score += _archetype_fit(mentees, mentors, weights, w["archetype"])
+    score += _experience(mentees, mentors, weights, w["experience"])
+    _strike(score, where.feasible)
     return score
+
+
+def _strike(score: np.ndarray, keep: np.ndarray) -> None:
+    """Push the pairs not kept below zero, in place (a hard rule fails, or a filter).
+
+    Arithmetic, not a masked assignment: with feasible pairs scattered at random, a
+    masked write mispredicts its branches and costs seven times as much."""
+    score -= (~keep) * np.float32(2.0)
 
 
 @dataclass
@@ -129,10 +135,10 @@ class _Where:
     in_person: np.ndarray
     remote: np.ndarray
     feasible: np.ndarray
-    distance: np.ndarray  # the distance part, in [0, 1]
+    distance: np.ndarray  # the distance part's contribution, in [0, its weight]
 
 
-def _where(mentees: MenteePool, mentors: MentorPool, weights: Weights) -> _Where:
+def _where(mentees: MenteePool, mentors: MentorPool, weights: Weights, scale: float) -> _Where:
     """Distances, who can meet in person or remotely, and the distance part.
 
     Unit vectors make the straight-line chord a dot product away. The hard rule compares
@@ -143,26 +149,28 @@ def _where(mentees: MenteePool, mentors: MentorPool, weights: Weights) -> _Where
     place: at these sizes every pass over the (mentees, mentors) block counts.
     """
     f32 = np.float32
-    dot = mentees.xyz @ mentors.xyz.T
-    chord_sq = np.maximum(f32(2.0) - f32(2.0) * dot.astype(f32), f32(0.0))
+    if len(mentees) == 1:  # one row: a contiguous matrix-vector product
+        dot = (mentees.xyz[0] @ mentors.xyz_columns)[None, :]
+    else:
+        dot = mentees.xyz @ mentors.xyz.T
+    chords = np.maximum(f32(2.0) - f32(2.0) * dot.astype(f32), f32(0.0))
     # A side that cannot meet in person gets a reach below zero, so no pair is "near".
     mentee_ok = mentees.has_place & mentees.active
-    mentor_ok = mentors.in_person & mentors.has_place & mentors.open
-    reach_row = np.where(mentee_ok, _chord_sq(mentees.travel_km), f32(-1.0))
-    reach_col = np.where(mentor_ok, _chord_sq(mentors.travel_km), f32(-1.0))
-    in_person = chord_sq <= np.minimum(reach_row[:, None], reach_col[None, :])
+    reach_row = np.where(mentee_ok, chord_sq(mentees.travel_km), f32(-1.0))
+    in_person = chords <= np.minimum(reach_row[:, None], mentors.reach[None, :])
     remote_row = mentees.remote_ok & mentees.active
-    remote = remote_row[:, None] & (mentors.remote & mentors.open)[None, :]
+    remote = remote_row[:, None] & mentors.remote_open[None, :]
     feasible = in_person | remote
     for i, j in _same_people(mentees.ids, mentors.ids):
         feasible[i, j] = in_person[i, j] = remote[i, j] = False
     # The decay in person; the floor remotely; whichever is better.
-    km = np.sqrt(chord_sq, out=chord_sq)
+    km = np.sqrt(chords, out=chords)
     km *= f32(EARTH_RADIUS_KM)
     distance = np.multiply(km, f32(-1.0 / weights.distance_scale_km))
+    distance += f32(math.log(scale)) if scale > 0 else f32(-np.inf)  # exp(x + ln w) = w e^x
     np.exp(distance, out=distance)
     distance *= in_person
-    np.maximum(distance, f32(weights.remote_floor) * remote, out=distance)
+    np.maximum(distance, f32(weights.remote_floor * scale) * remote, out=distance)
     return _Where(km, in_person, remote, feasible, distance)
 
 
@@ -218,10 +226,10 @@ def _same_people(mentee_ids: np.ndarray, mentor_ids: np.ndarray) -> list[tuple[i
     return list(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
-def _coverage(mentees: MenteePool, mentors: MentorPool) -> np.ndarray:
+def _coverage(mentees: MenteePool, mentors: MentorPool, scale: float) -> np.ndarray:
     """How much of what each mentee wants each mentor teaches, first wishes counting most."""
     f32 = np.float32
-    weights = mentees.want_share  # (mentees, ranks), 0 where none
+    weights = mentees.want_share * f32(scale)  # (mentees, ranks), 0 where none
     if len(mentees) == 1:
         # One mentee: add up the few wanted specialties' rows, nothing else is read.
         coverage = np.zeros((1, len(mentors)), dtype=f32)
@@ -244,9 +252,11 @@ def _coverage(mentees: MenteePool, mentors: MentorPool) -> np.ndarray:
     return wish @ mentors.taught.astype(f32)
 
 
-def _archetype_fit(mentees: MenteePool, mentors: MentorPool, weights: Weights) -> np.ndarray:
+def _archetype_fit(
+    mentees: MenteePool, mentors: MentorPool, weights: Weights, scale: float
+) -> np.ndarray:
     if len(mentors) >= TABLE_MIN_MENTORS:
-        return _lookup(_archetype_tables(mentees, weights), mentors.archetypes)
+        return _lookup(_archetype_tables(mentees, weights) * np.float32(scale), mentors.archetypes)
     # Few mentors: test each aspiration against each mentor directly.
     fit = np.zeros((len(mentees), len(mentors)), dtype=np.float32)
     for rank, value in enumerate(ASPIRATION_WEIGHTS):
@@ -258,26 +268,24 @@ def _archetype_fit(mentees: MenteePool, mentors: MentorPool, weights: Weights) -
     if coach is not None:
         is_coach = (mentors.archetypes >> coach) & 1
         np.maximum(fit, np.float32(weights.mentor_producer_fit) * is_coach[None, :], out=fit)
+    fit *= np.float32(scale)
     return fit
 
 
-def _availability(mentees: MenteePool, mentors: MentorPool) -> np.ndarray:
+def _availability(mentees: MenteePool, mentors: MentorPool, scale: float) -> np.ndarray:
     if len(mentors) >= TABLE_MIN_MENTORS:
-        return _lookup(_overlap_table(mentees.availability), mentors.availability)
-    return _overlap(mentees.availability.astype(np.intp), mentors.availability)
+        table = _overlap_table(mentees.availability) * np.float32(scale)
+        return _lookup(table, mentors.availability)
+    return _overlap(mentees.availability.astype(np.intp), mentors.availability, scale)
 
 
-def _experience(mentees: MenteePool, mentors: MentorPool, weights: Weights) -> np.ndarray:
+def _experience(
+    mentees: MenteePool, mentors: MentorPool, weights: Weights, scale: float
+) -> np.ndarray:
     """How much further along the mentor is, full marks from a gap of some years."""
-    scale = np.float32(1.0 / weights.experience_full_gap_years)
-    gap = np.subtract(mentors.years[None, :] * scale, (mentees.level * scale)[:, None])
-    return np.clip(gap, np.float32(0.0), np.float32(1.0), out=gap)
-
-
-def _chord_sq(km: np.ndarray) -> np.ndarray:
-    """Squared chord length on the unit sphere for a great-circle distance."""
-    half_angle = np.minimum(km.astype(np.float32) / np.float32(2 * EARTH_RADIUS_KM), np.pi / 2)
-    return (2.0 * np.sin(half_angle)) ** 2
+    per_year = np.float32(scale / weights.experience_full_gap_years)
+    gap = np.subtract(mentors.years[None, :] * per_year, (mentees.level * per_year)[:, None])
+    return np.clip(gap, np.float32(0.0), np.float32(scale), out=gap)
 
 
 def _lookup(tables: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -311,16 +319,16 @@ def _overlap_table(mine: np.ndarray) -> np.ndarray:
     return shared / own[:, None]
 
 
-def great_circle_km(a: np.ndarray, b: np.ndarray) -> float:
-    chord = float(np.linalg.norm(a - b))
-    return 2.0 * EARTH_RADIUS_KM * float(np.arcsin(min(chord / 2.0, 1.0)))
+def great_circle_km(a: Sequence[float], b: Sequence[float]) -> float:
+    """Great-circle distance between two unit vectors."""
+    return 2.0 * EARTH_RADIUS_KM * math.asin(min(math.dist(a, b) / 2.0, 1.0))
 
 
-def _overlap(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-    """Share of my bits that the other side also has."""
+def _overlap(mine: np.ndarray, theirs: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """Share of my bits that the other side also has (times scale)."""
     shared = np.bitwise_count(mine[:, None] & theirs[None, :]).astype(np.float32)
     own = np.maximum(np.bitwise_count(mine).astype(np.float32), np.float32(1))
-    return shared / own[:, None]
+    return shared * (np.float32(scale) / own)[:, None]
 
 
 def _positions(ids: np.ndarray, wanted: Iterable[int]) -> np.ndarray:
@@ -337,17 +345,18 @@ def _positions(ids: np.ndarray, wanted: Iterable[int]) -> np.ndarray:
 CHUNK = 64  # the top-k search reads chunk maxima first
 
 
-def _top(scores: np.ndarray, ids: np.ndarray, start: int, stop: int) -> np.ndarray:
+def _top(scores: np.ndarray, ids: np.ndarray, start: int, stop: int) -> tuple[np.ndarray, int]:
     """Positions of ranks start..stop by score, ties broken by the smaller id.
 
     A full argpartition reads and shuffles every score. Instead, the k best chunks' maxima
     give a cut that at least k scores reach, so every one of the k best is at or above
     it; only the few scores above the cut are then sorted. Ties at the cut are kept.
+    Also returns how many scores are feasible (at or above zero).
     """
     count = int(np.count_nonzero(scores >= 0))
     stop = min(stop, count)
     if start >= stop:
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), count
     chunks = len(scores) // CHUNK
     if chunks > stop:
         maxima = scores[: chunks * CHUNK].reshape(chunks, CHUNK).max(axis=1)
@@ -356,7 +365,7 @@ def _top(scores: np.ndarray, ids: np.ndarray, start: int, stop: int) -> np.ndarr
         cut = 0.0
     candidates = np.flatnonzero(scores >= np.float32(cut))
     order = np.lexsort((ids[candidates], -scores[candidates]))
-    return candidates[order][start:stop]
+    return candidates[order][start:stop], count
 
 
 def rank_mentors(
@@ -372,14 +381,15 @@ def rank_mentors(
     """The best mentors for one mentee, with reasons, best first."""
     me = MenteePool.build([mentee], pool.vocabulary)
     pp = pair_parts(me, pool, weights)
-    scores = pp.score[0].copy()
+    scores = pp.score[0]  # a view: what is struck out here is never shown
     scores[_positions(pool.ids, exclude)] = -1
     keep = _filter_mentors(pool, pp, filters)
     if keep is not None:
-        scores[~keep] = -1
-    chosen = _top(scores, pool.ids, offset, offset + limit)
-    matches = [_match(pp, 0, int(j), int(pool.ids[j]), "mentee", me, pool, weights) for j in chosen]
-    return Ranking(int((scores >= 0).sum()), matches)
+        _strike(scores, keep)
+    chosen, total = _top(scores, pool.ids, offset, offset + limit)
+    words = _Words.of(pool.vocabulary)
+    matches = [_match(pp, 0, int(j), int(pool.ids[j]), "mentee", me, pool, words) for j in chosen]
+    return Ranking(total, matches)
 
 
 def rank_mentees(
@@ -395,16 +405,15 @@ def rank_mentees(
     """The most promising mentees for one mentor, by the same score, best first."""
     them = MentorPool.build([mentor], pool.vocabulary)
     pp = pair_parts(pool, them, weights)
-    scores = pp.score[:, 0].copy()
+    scores = np.ascontiguousarray(pp.score[:, 0])
     scores[_positions(pool.ids, exclude)] = -1
     keep = _filter_mentees(pool, pp, filters)
     if keep is not None:
-        scores[~keep] = -1
-    chosen = _top(scores, pool.ids, offset, offset + limit)
-    matches = [
-        _match(pp, int(i), 0, int(pool.ids[i]), "mentor", pool, them, weights) for i in chosen
-    ]
-    return Ranking(int((scores >= 0).sum()), matches)
+        _strike(scores, keep)
+    chosen, total = _top(scores, pool.ids, offset, offset + limit)
+    words = _Words.of(pool.vocabulary)
+    matches = [_match(pp, int(i), 0, int(pool.ids[i]), "mentor", pool, them, words) for i in chosen]
+    return Ranking(total, matches)
 
 
 def score_pair(
@@ -420,9 +429,8 @@ def score_pair(
     pp = pair_parts(me, them, weights)
     if pp.score[0, 0] < 0:
         return None
-    return _match(
-        pp, 0, 0, mentor.id if viewer == "mentee" else mentee.id, viewer, me, them, weights
-    )
+    other = mentor.id if viewer == "mentee" else mentee.id
+    return _match(pp, 0, 0, other, viewer, me, them, _Words.of(vocabulary))
 
 
 def _filter_mentors(pool: MentorPool, pp: PairParts, f: Filters) -> np.ndarray | None:
@@ -483,7 +491,32 @@ def near_text(km: float) -> str:
 
 
 def _bits(mask: int, names: list[str]) -> list[str]:
-    return [name for i, name in enumerate(names) if mask >> i & 1]
+    """The names of the set bits, lowest first (visits only the set bits)."""
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(names[low.bit_length() - 1])
+        mask ^= low
+    return found
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What reasons are written with, gathered once per ranking rather than per match."""
+
+    specialties: list[str]
+    archetypes: list[str]
+    genres: list[str]
+    slots: list[str]
+
+    @classmethod
+    def of(cls, vocabulary: Vocabulary) -> _Words:
+        return cls(
+            _names(vocabulary, "specialties"),
+            _names(vocabulary, "archetypes"),
+            _names(vocabulary, "genres"),
+            list(vocabulary.slots.values()),
+        )
 
 
 def _match(
@@ -494,24 +527,20 @@ def _match(
     viewer: str,
     mentees: MenteePool,
     mentors: MentorPool,
-    weights: Weights,
+    words: _Words,
 ) -> Match:
-    w = weights.normalised()
-    vocab = mentors.vocabulary
-    specialties = _names(vocab, "specialties")
-    archetypes = _names(vocab, "archetypes")
-    genres = _names(vocab, "genres")
-    slots = list(vocab.slots.values())
+    specialties, archetypes = words.specialties, words.archetypes
+    genres, slots = words.genres, words.slots
     you_mentee = viewer == "mentee"
     km = (
-        great_circle_km(mentees.xyz[i], mentors.xyz[j])
+        great_circle_km(mentees.xyz[i].tolist(), mentors.xyz[j].tolist())
         if mentees.has_place[i] and mentors.has_place[j]
         else None
     )
     in_person, remote = bool(pp.in_person[i, j]), bool(pp.remote[i, j])
 
     def part(name: str) -> float:
-        return float(np.float32(w[name]) * pp.parts[name][i, j])
+        return float(pp.parts[name][i, j])
 
     reasons: list[Reason] = []
     # Specialties

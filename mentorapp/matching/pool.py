@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from mentorapp.matching.records import MenteeRecord, MentorRecord, Vocabulary
 from mentorapp.matching.weights import ASPIRATION_WEIGHTS, RANK_WEIGHTS
 
+EARTH_RADIUS_KM = 6371.0088
 MAX_WANTS = len(RANK_WEIGHTS)
 MAX_ASPIRATIONS = len(ASPIRATION_WEIGHTS)
 
@@ -29,6 +31,12 @@ def unit_vectors(latitudes: Sequence[float | None], longitudes: Sequence[float |
     lat, lon = np.radians(np.nan_to_num(lat)), np.radians(np.nan_to_num(lon))
     xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
     return np.ascontiguousarray(xyz.reshape(-1, 3)), has_place
+
+
+def chord_sq(km: np.ndarray) -> np.ndarray:
+    """Squared chord length on the unit sphere for a great-circle distance in km."""
+    half_angle = np.minimum(km.astype(np.float32) / np.float32(2 * EARTH_RADIUS_KM), np.pi / 2)
+    return (np.float32(2.0) * np.sin(half_angle)) ** 2
 
 
 def _mask(slugs: Iterable[str], index: dict[str, int]) -> int:
@@ -90,6 +98,22 @@ class MentorPool:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def reach(self) -> np.ndarray:
+        """How far apprentices may live, as a squared chord; -1 when no one can meet them
+        in person (remote only, no place, or not open)."""
+        can_meet = self.in_person & self.has_place & self.open
+        return np.where(can_meet, chord_sq(self.travel_km), np.float32(-1.0))
+
+    @cached_property
+    def xyz_columns(self) -> np.ndarray:
+        """(3, n) the same unit vectors, a row per axis: a vector times this streams."""
+        return np.ascontiguousarray(self.xyz.T)
+
+    @cached_property
+    def remote_open(self) -> np.ndarray:
+        return self.remote & self.open
 
     def rows(self, positions) -> MentorPool:
         """A pool of just these rows (a view for one mentor, or a block)."""

@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -111,11 +112,13 @@ def test_candidate_lists_are_feasible_sorted_and_hold_each_best(cohort, top, wid
         listed = row[row >= 0]
         assert len(set(listed.tolist())) == len(listed)  # no mentor twice
         assert list(row_scores[: len(listed)]) == sorted(row_scores[: len(listed)], reverse=True)
-        assert all(scores[i, j] == row_scores[n] >= 0 for n, j in enumerate(listed))
+        for n, j in enumerate(listed):  # a matrix product may round the last bit differently
+            assert row_scores[n] >= 0
+            assert scores[i, j] == pytest.approx(row_scores[n], abs=1e-6)
         feasible = int((scores[i] >= 0).sum())
         assert len(listed) >= min(top, feasible)
         if feasible:
-            assert row_scores[0] == scores[i].max()  # the best mentor is always listed
+            assert row_scores[0] == pytest.approx(scores[i].max(), abs=1e-6)  # the best is listed
 
 
 @settings(max_examples=80, deadline=None)
