@@ -88,13 +88,25 @@ def register_request_hooks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from mentorapp.account.routes import bp as account
     from mentorapp.admin.routes import bp as admin
+    from mentorapp.apprenticeships.routes import bp as apprenticeships
     from mentorapp.auth.routes import bp as auth
     from mentorapp.main.routes import bp as main
+    from mentorapp.notifications.routes import bp as notifications
     from mentorapp.profiles.routes import bp as profiles
     from mentorapp.quiz.routes import bp as quiz
     from mentorapp.suggestions.routes import bp as suggestions
 
-    for blueprint in (main, auth, account, profiles, suggestions, quiz, admin):
+    for blueprint in (
+        main,
+        auth,
+        account,
+        profiles,
+        suggestions,
+        apprenticeships,
+        notifications,
+        quiz,
+        admin,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -105,11 +117,22 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
     from mentorapp.forms import EmptyForm
+    from mentorapp.notifications.services import unread_count
+
+    def _unread() -> int:
+        return unread_count(current_user) if current_user.is_authenticated else 0
 
     @app.context_processor
     def _layout():
-        return {"logout_form": EmptyForm, "environment": app.config["ENV_NAME"]}
+        # `unread` is a function so a page that never shows the navigation never counts.
+        return {
+            "logout_form": EmptyForm,
+            "environment": app.config["ENV_NAME"],
+            "unread_notifications": _unread,
+        }
 
 
 def register_commands(app: Flask) -> None:

@@ -3,6 +3,8 @@ from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import AnyOf, DataRequired, EqualTo
 
 from mentorapp.forms import current_password_field, email_field, new_password_field
+from mentorapp.notifications.services import EMAIL_KINDS
+from mentorapp.profiles.forms import MultiCheckboxField, choices
 
 
 class ChangePasswordForm(FlaskForm):
@@ -33,3 +35,7 @@ class DeleteAccountForm(FlaskForm):
 
 class AddRoleForm(FlaskForm):
     role = HiddenField(validators=[AnyOf(["mentor", "mentee"], "Unknown role.")])
+
+
+class EmailPreferencesForm(FlaskForm):
+    kinds = MultiCheckboxField("Email me when", choices=choices(EMAIL_KINDS.items()))

@@ -7,11 +7,13 @@ from mentorapp.account.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
+    EmailPreferencesForm,
 )
 from mentorapp.auth.routes import start_session
 from mentorapp.errors import DomainError
 from mentorapp.forms import EmptyForm, show_error
 from mentorapp.models import Role
+from mentorapp.notifications.services import EMAIL_KINDS, set_muted_emails
 from mentorapp.views import render_form
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -21,6 +23,20 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 @login_required
 def settings():
     return render_template("account/settings.html", role_form=AddRoleForm())
+
+
+@bp.route("/emails", methods=["GET", "POST"])
+@login_required
+def emails():
+    form = EmailPreferencesForm()
+    if form.validate_on_submit():
+        set_muted_emails(current_user, set(form.kinds.data or ()))
+        flash("Your email choices are saved.", "success")
+        return redirect(url_for("account.emails"))
+    if not form.is_submitted():
+        muted = set(current_user.muted_emails or ())
+        form.kinds.data = [kind for kind in EMAIL_KINDS if kind not in muted]
+    return render_form("account/emails.html", form)
 
 
 @bp.route("/password", methods=["GET", "POST"])

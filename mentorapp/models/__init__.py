@@ -1,5 +1,15 @@
 """Typed models, one module per part of the domain. Models never commit."""
 
+from mentorapp.models.apprenticeship import (
+    OPEN_STATES,
+    Apprenticeship,
+    Goal,
+    Notification,
+    Reference,
+    State,
+    ThreadMessage,
+    WorkSession,
+)
 from mentorapp.models.outbox import OutboundEmail
 from mentorapp.models.place import Place
 from mentorapp.models.profile import (
@@ -15,7 +25,10 @@ from mentorapp.models.taxonomy import Archetype, Specialty
 from mentorapp.models.user import Role, User
 
 __all__ = [
+    "OPEN_STATES",
+    "Apprenticeship",
     "Archetype",
+    "Goal",
     "MarkKind",
     "MatchingChange",
     "MatchingState",
@@ -23,12 +36,17 @@ __all__ = [
     "MenteeProfile",
     "MenteeWant",
     "MentorProfile",
+    "Notification",
     "OutboundEmail",
     "Place",
+    "Reference",
     "Role",
     "Specialty",
+    "State",
     "SuggestionMark",
+    "ThreadMessage",
     "User",
+    "WorkSession",
     "mentor_archetypes",
     "mentor_specialties",
 ]

@@ -46,6 +46,11 @@ class MentorProfile(db.Model):
         CheckConstraint("capacity BETWEEN 1 AND 20", name="capacity_range"),
         CheckConstraint("travel_km BETWEEN 0 AND 500", name="travel_range"),
         CheckConstraint("years_producing BETWEEN 0 AND 80", name="years_range"),
+        # The capacity rule, held by the database whatever the timing of two accepts.
+        CheckConstraint(
+            "apprentice_count >= 0 AND apprentice_count <= capacity",
+            name="apprentices_within_capacity",
+        ),
     )
 
     user_id: Mapped[int] = mapped_column(
@@ -64,6 +69,8 @@ class MentorProfile(db.Model):
     availability: Mapped[int] = mapped_column(default=0)
     capacity: Mapped[int] = mapped_column(default=2)
     accepting: Mapped[bool] = mapped_column(default=True)
+    # Accepted apprenticeships running now; changed only by a conditional UPDATE.
+    apprentice_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

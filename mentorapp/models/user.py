@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import JSON, CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorapp.extensions import db
@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Kinds of email the person chose not to get (see apprenticeships.notify.EMAIL_KINDS).
+    muted_emails: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     mentor_profile = relationship(
         "MentorProfile",

@@ -35,7 +35,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _choices(pairs) -> list[SelectChoice]:
+def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
@@ -50,7 +50,7 @@ def _at_most(n: int, what: str):
 def genre_field() -> MultiCheckboxField:
     return MultiCheckboxField(
         "Genres you work in",
-        choices=_choices(v.GENRES),
+        choices=choices(v.GENRES),
         validators=[_at_most(v.MAX_GENRES, "genres")],
         description=f"Up to {v.MAX_GENRES}. Shared genres add to a match.",
     )
@@ -59,7 +59,7 @@ def genre_field() -> MultiCheckboxField:
 def availability_field() -> MultiCheckboxField:
     return MultiCheckboxField(
         "When you are usually free",
-        choices=_choices(v.AVAILABILITY_SLOTS),
+        choices=choices(v.AVAILABILITY_SLOTS),
         validators=[DataRequired("Tick at least one time of the week.")],
         description="Matches with overlapping time score higher.",
     )
@@ -231,12 +231,12 @@ class MenteeCraftForm(FlaskForm):
     genres = genre_field()
     experience = RadioField(
         "Your experience",
-        choices=_choices(v.EXPERIENCE_LABELS.items()),
+        choices=choices(v.EXPERIENCE_LABELS.items()),
         validators=[InputRequired("Choose how experienced you are.")],
     )
     path = RadioField(
         "The path you are considering",
-        choices=_choices(v.PATH_LABELS.items()),
+        choices=choices(v.PATH_LABELS.items()),
         validators=[InputRequired("Choose the path you are considering.")],
     )
 

@@ -1,6 +1,8 @@
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from mentorapp.apprenticeships import services as apprenticeships
+from mentorapp.apprenticeships import workspace
 from mentorapp.errors import DomainError
 from mentorapp.forms import show_error
 from mentorapp.models import Role
@@ -37,10 +39,18 @@ def show(user_id: int):
     progress = (
         {role: services.checks_for(person, role) for role in _roles_of(person)} if own else {}
     )
+    pairs = {}
+    if current_user.is_authenticated and not own:
+        pairs = {
+            "as_mentee": apprenticeships.open_pair(person.id, current_user.id),
+            "as_mentor": apprenticeships.open_pair(current_user.id, person.id),
+        }
     return render_template(
         "profiles/show.html",
         person=person,
         own=own,
+        pairs=pairs,
+        references=workspace.shown_references(person.id) if person.is_mentee else [],
         progress=progress,
         genre_names=GENRE_NAMES,
         availability_labels=availability_labels,

@@ -114,7 +114,7 @@ def _save_mentor_place(form, p: MentorProfile) -> None:
 
 
 def _save_mentor_week(form, p: MentorProfile) -> None:
-    services.save_fields(
+    services.save_mentor_week(
         p,
         availability=v.availability_mask(form.availability.data),
         capacity=form.capacity.data,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from mentorapp.errors import DomainError, NotAllowed
@@ -174,6 +175,36 @@ def save_place(profile: MentorProfile | MenteeProfile, geonameid: int | None, **
     profile.place = ensure_place(geonameid)
     for name, value in fields.items():
         setattr(profile, name, value)
+
+
+def save_mentor_week(
+    profile: MentorProfile, availability: int, capacity: int, accepting: bool
+) -> None:
+    """Save when and how many; requests waiting on a mentor now full, or no longer
+    taking apprentices, are answered at once."""
+    from mentorapp.apprenticeships.services import after_mentor_settings_change
+
+    running = profile.apprentice_count or 0
+    if capacity < running:
+        raise DomainError(
+            f"You have {running} apprentices now: choose at least {running}, or end an "
+            "apprenticeship first.",
+            field="capacity",
+        )
+    try:
+        with db.session.begin_nested():
+            save_fields(profile, availability=availability, capacity=capacity, accepting=accepting)
+            db.session.flush()
+    except IntegrityError:
+        # An apprentice was accepted between reading the count and saving (the CHECK
+        # on capacity caught it).
+        db.session.refresh(profile)
+        raise DomainError(
+            f"You have {profile.apprentice_count} apprentices now: choose at least that many.",
+            field="capacity",
+        ) from None
+    if profile.user is not None:
+        after_mentor_settings_change(profile.user)
 
 
 def save_fields(profile: MentorProfile | MenteeProfile, **fields) -> None:

@@ -160,20 +160,26 @@ def track_changes(app: Flask) -> None:
     @event.listens_for(session_class, "after_flush")
     def _bump(session, _context):
         touched = session.info.pop("matching_touched", None)
-        if not touched:
-            return
-        connection = session.connection()
-        version = connection.execute(
-            update(MatchingState)
-            .where(MatchingState.id == 1)
-            .values(version=MatchingState.version + 1)
-            .returning(MatchingState.version)
-        ).scalar_one()
-        owners = {_owner(obj) for obj in touched}
+        if touched:
+            _record_change(session, {_owner(obj) for obj in touched})
+
+
+def note_matching_change(user_ids: set[int]) -> None:
+    """Record a change made by a bulk UPDATE, which the flush events never see."""
+    if user_ids:
+        _record_change(db.session, set(user_ids))
+
+
+def _record_change(session: Session, owners: set[int | None]) -> None:
+    connection = session.connection()
+    version = connection.execute(
+        update(MatchingState)
+        .where(MatchingState.id == 1)
+        .values(version=MatchingState.version + 1)
+        .returning(MatchingState.version)
+    ).scalar_one()
+    connection.execute(insert(MatchingChange), [{"version": version, "user_id": o} for o in owners])
+    if version % 500 == 0:
         connection.execute(
-            insert(MatchingChange), [{"version": version, "user_id": o} for o in owners]
+            delete(MatchingChange).where(MatchingChange.version < version - KEEP_CHANGES)
         )
-        if version % 500 == 0:
-            connection.execute(
-                delete(MatchingChange).where(MatchingChange.version < version - KEEP_CHANGES)
-            )

@@ -65,6 +65,7 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             MentorProfile.works_remotely,
             MentorProfile.travel_km,
             MentorProfile.capacity,
+            MentorProfile.apprentice_count,
             MentorProfile.accepting,
             Place.latitude,
             Place.longitude,
@@ -99,8 +100,7 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             remote=row.works_remotely,
             travel_km=float(row.travel_km),
             years=row.years_producing,
-            # Accepted apprenticeships will take places here once they exist.
-            free_places=row.capacity,
+            free_places=row.capacity - row.apprentice_count,
             accepting=row.accepting,
             active=row.suspended_at is None and row.is_mentor,
         )

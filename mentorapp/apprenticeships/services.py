@@ -1,0 +1,626 @@
+"""The life of an apprenticeship: asking, answering, working together, ending.
+
+Every transition is one conditional UPDATE on the state it starts from, inside a
+savepoint: when two people (or one double click) race, exactly one wins and the other
+gets a message saying what happened instead. The capacity rule is the same kind of
+UPDATE on the mentor's count of apprentices, backed by a CHECK constraint, which holds
+on PostgreSQL and on SQLite alike (see SECURITY.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from mentorapp.errors import Conflict, DomainError, NotAllowed
+from mentorapp.extensions import db
+from mentorapp.models import (
+    OPEN_STATES,
+    Apprenticeship,
+    MentorProfile,
+    State,
+    User,
+)
+from mentorapp.models.types import utcnow
+from mentorapp.notifications.services import notify
+from mentorapp.suggestions.index import note_matching_change
+
+OPEN_REQUEST_LIMIT = 5
+REMIND_AFTER = timedelta(days=7)
+EXPIRE_AFTER = timedelta(days=14)
+# A declined or expired request keeps the pair out of each other's suggestions this long.
+QUIET_AFTER_DECLINE = timedelta(days=90)
+MESSAGE_MAX = 2000
+
+DECLINE_REASONS: dict[str, str] = {
+    "no_time": "I have no time for a new apprentice right now",
+    "not_my_field": "What you want to learn is not what I teach",
+    "too_far": "We live too far apart for the way I work",
+    "level": "The experience levels do not fit",
+    "other": "Another reason",
+}
+AUTO_REASONS: dict[str, str] = {
+    "full": "Every place with this mentor is taken for now",
+    "not_accepting": "This mentor is not taking new apprentices for now",
+    "expired": "There was no answer within two weeks",
+}
+END_REASONS: dict[str, str] = {
+    "goals_met": "We reached what we set out to do",
+    "no_time": "One of us no longer has the time",
+    "not_working": "The apprenticeship is not working out",
+    "moved": "One of us moved away",
+    "other": "Another reason",
+}
+
+STATE_LABELS: dict[str, str] = {
+    State.REQUESTED: "Waiting for an answer",
+    State.ACCEPTED: "Running",
+    State.COMPLETED: "Completed",
+    State.DECLINED: "Declined",
+    State.WITHDRAWN: "Withdrawn",
+    State.ENDED: "Ended",
+    State.EXPIRED: "Expired",
+}
+
+_ALREADY: dict[str, str] = {
+    State.ACCEPTED: "This request was already accepted.",
+    State.COMPLETED: "This apprenticeship is already completed.",
+    State.DECLINED: "This request was already declined.",
+    State.WITHDRAWN: "This request was withdrawn.",
+    State.ENDED: "This apprenticeship has already ended.",
+    State.EXPIRED: "This request expired without an answer.",
+    State.REQUESTED: "This request is still waiting for an answer.",
+}
+
+
+@contextmanager
+def _atomic() -> Iterator[None]:
+    """A savepoint: a refused step leaves nothing behind, even when the view redirects."""
+    with db.session.begin_nested():
+        yield
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or utcnow()
+
+
+# Reading
+
+
+def apprenticeship_for(person: User, apprenticeship_id: int) -> Apprenticeship:
+    """The apprenticeship, if the person is one of its two people; otherwise not found."""
+    found = db.session.scalar(
+        select(Apprenticeship)
+        .where(Apprenticeship.id == apprenticeship_id)
+        .options(
+            selectinload(Apprenticeship.mentor).selectinload(User.mentor_profile),
+            selectinload(Apprenticeship.mentee),
+        )
+    )
+    if found is None or person.id not in (found.mentor_id, found.mentee_id):
+        raise NotAllowed("You have no apprenticeship here.")
+    return found
+
+
+def apprenticeships_of(person: User) -> list[Apprenticeship]:
+    """Everything the person asked for, was asked, ran or finished, newest first."""
+    return list(
+        db.session.scalars(
+            select(Apprenticeship)
+            .where(
+                or_(Apprenticeship.mentor_id == person.id, Apprenticeship.mentee_id == person.id)
+            )
+            .options(
+                selectinload(Apprenticeship.mentor),
+                selectinload(Apprenticeship.mentee),
+                selectinload(Apprenticeship.sessions),
+                selectinload(Apprenticeship.reference),
+            )
+            .order_by(Apprenticeship.created_at.desc(), Apprenticeship.id.desc())
+        )
+    )
+
+
+def open_pair(mentor_id: int, mentee_id: int) -> Apprenticeship | None:
+    return db.session.scalar(
+        select(Apprenticeship).where(
+            Apprenticeship.mentor_id == mentor_id,
+            Apprenticeship.mentee_id == mentee_id,
+            Apprenticeship.state.in_(OPEN_STATES),
+        )
+    )
+
+
+def open_requests_by(mentee_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Apprenticeship.id)).where(
+                Apprenticeship.mentee_id == mentee_id,
+                Apprenticeship.requested_by == "mentee",
+                Apprenticeship.state == State.REQUESTED,
+            )
+        )
+        or 0
+    )
+
+
+def paired_recently(person: User, now: datetime | None = None) -> set[int]:
+    """People matching should leave out for this person: an open request or running
+    apprenticeship with them, or a request declined or expired lately."""
+    since = _now(now) - QUIET_AFTER_DECLINE
+    rows = db.session.execute(
+        select(Apprenticeship.mentor_id, Apprenticeship.mentee_id).where(
+            or_(Apprenticeship.mentor_id == person.id, Apprenticeship.mentee_id == person.id),
+            or_(
+                Apprenticeship.state.in_(OPEN_STATES),
+                (Apprenticeship.state.in_((State.DECLINED, State.EXPIRED)))
+                & (Apprenticeship.decided_at >= since),
+            ),
+        )
+    ).all()
+    return {mentee if mentor == person.id else mentor for mentor, mentee in rows}
+
+
+# Asking
+
+
+def _check_message(message: str) -> str:
+    message = (message or "").strip()
+    if len(message) < 20:
+        raise DomainError(
+            "Say in a sentence or two what you hope for (at least 20 characters).",
+            field="message",
+        )
+    if len(message) > MESSAGE_MAX:
+        raise DomainError(f"Keep it under {MESSAGE_MAX} characters.", field="message")
+    return message
+
+
+def _lock_person(user_id: int) -> User | None:
+    # PostgreSQL: a row lock serialises one person's requests. SQLite ignores FOR UPDATE,
+    # but its write transactions (BEGIN IMMEDIATE) are serial already.
+    return db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+
+
+def request_apprenticeship(
+    mentee: User, mentor_id: int, message: str, now: datetime | None = None
+) -> Apprenticeship:
+    """A mentee asks a mentor to take them on."""
+    now = _now(now)
+    message = _check_message(message)
+    if not mentee.is_mentee or mentee.mentee_profile is None:
+        raise NotAllowed("Fill in your apprentice profile before asking a mentor.")
+    mentor = db.session.get(User, mentor_id)
+    if mentor is None or mentor.id == mentee.id or not mentor.is_mentor:
+        raise NotAllowed("There is no mentor to ask here.")
+    profile = mentor.mentor_profile
+    if mentor.suspended_at is not None or profile is None:
+        raise NotAllowed("There is no mentor to ask here.")
+    existing = open_pair(mentor.id, mentee.id)
+    if existing is not None:
+        raise Conflict(existing_message(existing, mentee.id))
+    if not profile.accepting:
+        raise Conflict(f"{mentor.display_name} is not taking new apprentices for now.")
+    if profile.apprentice_count >= profile.capacity:
+        raise Conflict(f"Every place with {mentor.display_name} is taken for now.")
+    _lock_person(mentee.id)
+    if open_requests_by(mentee.id) >= OPEN_REQUEST_LIMIT:
+        raise Conflict(
+            f"You have {OPEN_REQUEST_LIMIT} requests waiting for an answer, the most at once. "
+            "Withdraw one, or wait for an answer, before asking someone else."
+        )
+    apprenticeship = _create(mentor.id, mentee.id, "mentee", message, now)
+    notify(
+        mentor,
+        "request",
+        f"{mentee.display_name} asks you for an apprenticeship.",
+        apprenticeship,
+    )
+    return apprenticeship
+
+
+def invite_apprentice(
+    mentor: User, mentee_id: int, message: str, now: datetime | None = None
+) -> Apprenticeship:
+    """A mentor offers a mentee an apprenticeship; the mentee answers."""
+    now = _now(now)
+    message = _check_message(message)
+    profile = mentor.mentor_profile
+    if not mentor.is_mentor or profile is None:
+        raise NotAllowed("Fill in your mentor profile before inviting an apprentice.")
+    mentee = db.session.get(User, mentee_id)
+    if (
+        mentee is None
+        or mentee.id == mentor.id
+        or not mentee.is_mentee
+        or mentee.suspended_at is not None
+    ):
+        raise NotAllowed("There is no apprentice to invite here.")
+    existing = open_pair(mentor.id, mentee.id)
+    if existing is not None:
+        raise Conflict(existing_message(existing, mentor.id))
+    if profile.apprentice_count >= profile.capacity:
+        raise Conflict(
+            "Every place you offer is taken. Raise your capacity, or finish an "
+            "apprenticeship, before inviting someone new.",
+        )
+    apprenticeship = _create(mentor.id, mentee.id, "mentor", message, now)
+    notify(
+        mentee,
+        "request",
+        f"{mentor.display_name} invites you to an apprenticeship.",
+        apprenticeship,
+    )
+    return apprenticeship
+
+
+def existing_message(existing: Apprenticeship, me: int) -> str:
+    if existing.state == State.ACCEPTED:
+        return "You are already working together."
+    if existing.requester_id == me:
+        return "You already asked; your request is waiting for an answer."
+    return "They already asked you: answer their request instead."
+
+
+def _create(
+    mentor_id: int, mentee_id: int, requested_by: str, message: str, now: datetime
+) -> Apprenticeship:
+    apprenticeship = Apprenticeship(
+        mentor_id=mentor_id,
+        mentee_id=mentee_id,
+        requested_by=requested_by,
+        message=message,
+        created_at=now,
+        remind_at=now + REMIND_AFTER,
+        expires_at=now + EXPIRE_AFTER,
+    )
+    try:
+        with _atomic():
+            db.session.add(apprenticeship)
+            db.session.flush()
+    except IntegrityError:
+        # Two submissions at once: the unique index on an open pair let one through.
+        raise Conflict("You already asked; your request is waiting for an answer.") from None
+    note_matching_change({mentor_id, mentee_id})
+    return apprenticeship
+
+
+# Answering
+
+
+def _move(apprenticeship: Apprenticeship, start: State, **values) -> None:
+    """Move from `start` to values['state'] only if nobody moved it first."""
+    moved = db.session.execute(
+        update(Apprenticeship)
+        .where(Apprenticeship.id == apprenticeship.id, Apprenticeship.state == start)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        db.session.refresh(apprenticeship)
+        raise Conflict(_ALREADY.get(apprenticeship.state, "This has changed meanwhile."))
+    db.session.refresh(apprenticeship)
+
+
+def _answerable_by(person: User, apprenticeship: Apprenticeship) -> None:
+    if person.id != apprenticeship.answerer_id:
+        raise NotAllowed("Only the person who was asked can answer this request.")
+
+
+def _take_place(mentor_id: int) -> bool:
+    """One more apprentice for this mentor, only if a place is free (the capacity rule)."""
+    return (
+        db.session.execute(
+            update(MentorProfile)
+            .where(
+                MentorProfile.user_id == mentor_id,
+                MentorProfile.apprentice_count < MentorProfile.capacity,
+            )
+            .values(apprentice_count=MentorProfile.apprentice_count + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
+def _free_place(mentor_id: int) -> None:
+    db.session.execute(
+        update(MentorProfile)
+        .where(MentorProfile.user_id == mentor_id, MentorProfile.apprentice_count > 0)
+        .values(apprentice_count=MentorProfile.apprentice_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def accept(person: User, apprenticeship_id: int, now: datetime | None = None) -> Apprenticeship:
+    now = _now(now)
+    apprenticeship = apprenticeship_for(person, apprenticeship_id)
+    _answerable_by(person, apprenticeship)
+    with _atomic():
+        # The mentor's row first, then the request's: every transition that touches
+        # both locks them in this order, so two of them never wait on each other.
+        if not _take_place(apprenticeship.mentor_id):
+            db.session.refresh(apprenticeship)
+            if apprenticeship.state != State.REQUESTED:
+                raise Conflict(_ALREADY[apprenticeship.state])
+            raise Conflict(
+                "Every place you offer is taken: finish an apprenticeship or raise your "
+                "capacity first."
+                if person.id == apprenticeship.mentor_id
+                else f"Every place with {apprenticeship.mentor.display_name} is taken now."
+            )
+        _move(apprenticeship, State.REQUESTED, state=State.ACCEPTED, decided_at=now)
+    note_matching_change({apprenticeship.mentor_id, apprenticeship.mentee_id})
+    other = apprenticeship.other(person.id)
+    notify(
+        other,
+        "answer",
+        f"{person.display_name} accepted: your apprenticeship has started.",
+        apprenticeship,
+    )
+    mentor = apprenticeship.mentor
+    db.session.refresh(mentor.mentor_profile)
+    if mentor.mentor_profile.apprentice_count >= mentor.mentor_profile.capacity:
+        answer_open_requests(mentor, "full", now)
+    return apprenticeship
+
+
+def decline(
+    person: User, apprenticeship_id: int, reason: str, note: str = "", now=None
+) -> Apprenticeship:
+    if reason not in DECLINE_REASONS:
+        raise DomainError("Choose a reason from the list.", field="reason")
+    now = _now(now)
+    apprenticeship = apprenticeship_for(person, apprenticeship_id)
+    _answerable_by(person, apprenticeship)
+    with _atomic():
+        _move(
+            apprenticeship,
+            State.REQUESTED,
+            state=State.DECLINED,
+            decided_at=now,
+            reason=reason,
+            reason_note=(note or "").strip()[:1000],
+        )
+    note_matching_change({apprenticeship.mentor_id, apprenticeship.mentee_id})
+    notify(
+        apprenticeship.other(person.id),
+        "answer",
+        f"{person.display_name} declined: {DECLINE_REASONS[reason].lower()}.",
+        apprenticeship,
+    )
+    return apprenticeship
+
+
+def ask_for_information(
+    person: User, apprenticeship_id: int, question: str, now: datetime | None = None
+) -> Apprenticeship:
+    """The person asked keeps the request open and asks something first; the clock
+    for reminders and expiry starts again."""
+    from mentorapp.apprenticeships.workspace import post_message
+
+    now = _now(now)
+    apprenticeship = apprenticeship_for(person, apprenticeship_id)
+    _answerable_by(person, apprenticeship)
+    question = (question or "").strip()
+    if not question:
+        raise DomainError("Write the question you want answered.", field="question")
+    with _atomic():
+        _move(
+            apprenticeship,
+            State.REQUESTED,
+            state=State.REQUESTED,
+            info_requested_at=now,
+            remind_at=now + REMIND_AFTER,
+            expires_at=now + EXPIRE_AFTER,
+            reminded_at=None,
+        )
+        post_message(person, apprenticeship, question, notify_kind=None, now=now)
+    notify(
+        apprenticeship.other(person.id),
+        "answer",
+        f"{person.display_name} would like to know more before answering.",
+        apprenticeship,
+    )
+    return apprenticeship
+
+
+def withdraw(person: User, apprenticeship_id: int, now: datetime | None = None) -> Apprenticeship:
+    now = _now(now)
+    apprenticeship = apprenticeship_for(person, apprenticeship_id)
+    if person.id != apprenticeship.requester_id:
+        raise NotAllowed("Only the person who asked can withdraw a request.")
+    with _atomic():
+        _move(apprenticeship, State.REQUESTED, state=State.WITHDRAWN, decided_at=now)
+    note_matching_change({apprenticeship.mentor_id, apprenticeship.mentee_id})
+    notify(
+        apprenticeship.other(person.id),
+        "update",
+        f"{person.display_name} withdrew their request.",
+        apprenticeship,
+    )
+    return apprenticeship
+
+
+def end(
+    person: User, apprenticeship_id: int, reason: str, note: str = "", now=None
+) -> Apprenticeship:
+    if reason not in END_REASONS:
+        raise DomainError("Choose a reason from the list.", field="reason")
+    now = _now(now)
+    apprenticeship = apprenticeship_for(person, apprenticeship_id)
+    with _atomic():
+        _free_place(apprenticeship.mentor_id)
+        _move(
+            apprenticeship,
+            State.ACCEPTED,
+            state=State.ENDED,
+            ended_at=now,
+            ended_by_id=person.id,
+            reason=reason,
+            reason_note=(note or "").strip()[:1000],
+        )
+    note_matching_change({apprenticeship.mentor_id, apprenticeship.mentee_id})
+    notify(
+        apprenticeship.other(person.id),
+        "update",
+        f"{person.display_name} ended your apprenticeship: {END_REASONS[reason].lower()}.",
+        apprenticeship,
+    )
+    return apprenticeship
+
+
+def complete(person: User, apprenticeship_id: int, now: datetime | None = None) -> Apprenticeship:
+    now = _now(now)
+    apprenticeship = apprenticeship_for(person, apprenticeship_id)
+    if person.id != apprenticeship.mentor_id:
+        raise NotAllowed("Only the mentor marks an apprenticeship completed.")
+    with _atomic():
+        _free_place(apprenticeship.mentor_id)
+        _move(
+            apprenticeship,
+            State.ACCEPTED,
+            state=State.COMPLETED,
+            ended_at=now,
+            ended_by_id=person.id,
+        )
+    note_matching_change({apprenticeship.mentor_id, apprenticeship.mentee_id})
+    notify(
+        apprenticeship.mentee,
+        "update",
+        f"{person.display_name} marked your apprenticeship completed. Congratulations!",
+        apprenticeship,
+    )
+    return apprenticeship
+
+
+# Answers nobody typed
+
+
+def answer_open_requests(mentor: User, why: str, now: datetime | None = None) -> int:
+    """Decline, kindly, every request still waiting on a mentor who is full or has
+    stopped taking apprentices. Invitations the mentor sent stay open: the capacity
+    rule still holds when one is accepted."""
+    now = _now(now)
+    waiting = list(
+        db.session.scalars(
+            select(Apprenticeship)
+            .where(
+                Apprenticeship.mentor_id == mentor.id,
+                Apprenticeship.state == State.REQUESTED,
+                Apprenticeship.requested_by == "mentee",
+            )
+            .options(selectinload(Apprenticeship.mentee))
+        )
+    )
+    answered = 0
+    for apprenticeship in waiting:
+        try:
+            with _atomic():
+                _move(
+                    apprenticeship,
+                    State.REQUESTED,
+                    state=State.DECLINED,
+                    decided_at=now,
+                    reason=why,
+                )
+        except Conflict:
+            continue  # answered meanwhile by someone
+        answered += 1
+        notify(
+            apprenticeship.mentee,
+            "answer",
+            f"{mentor.display_name} cannot take you on for now: "
+            f"{AUTO_REASONS[why][0].lower()}{AUTO_REASONS[why][1:]}. "
+            "This says nothing about you; other mentors in your suggestions may be free.",
+            apprenticeship,
+        )
+    if answered:
+        note_matching_change({mentor.id} | {a.mentee_id for a in waiting})
+    return answered
+
+
+def after_mentor_settings_change(mentor: User, now: datetime | None = None) -> int:
+    """Called when a mentor edits capacity or whether they accept: answer what waits."""
+    profile = mentor.mentor_profile
+    if profile is None:
+        return 0
+    if not profile.accepting:
+        return answer_open_requests(mentor, "not_accepting", now)
+    if profile.apprentice_count >= profile.capacity:
+        return answer_open_requests(mentor, "full", now)
+    return 0
+
+
+def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
+    """Remind the person asked about requests a week old; expire those two weeks old,
+    which frees the asker's slot. Run it from cron: `flask remind-requests`."""
+    now = _now(now)
+    due = list(
+        db.session.scalars(
+            select(Apprenticeship)
+            .where(
+                Apprenticeship.state == State.REQUESTED,
+                or_(
+                    Apprenticeship.expires_at <= now,
+                    (Apprenticeship.remind_at <= now) & Apprenticeship.reminded_at.is_(None),
+                ),
+            )
+            .options(selectinload(Apprenticeship.mentor), selectinload(Apprenticeship.mentee))
+            .order_by(Apprenticeship.id)
+        )
+    )
+    reminded = expired = 0
+    for apprenticeship in due:
+        answerer = (
+            apprenticeship.mentor
+            if apprenticeship.answerer_id == apprenticeship.mentor_id
+            else apprenticeship.mentee
+        )
+        asker = apprenticeship.other(answerer.id)
+        try:
+            with _atomic():
+                if apprenticeship.expires_at <= now:
+                    _move(
+                        apprenticeship,
+                        State.REQUESTED,
+                        state=State.EXPIRED,
+                        decided_at=now,
+                        reason="expired",
+                    )
+                else:
+                    _move(apprenticeship, State.REQUESTED, reminded_at=now)
+        except Conflict:
+            continue
+        if apprenticeship.state == State.EXPIRED:
+            expired += 1
+            note_matching_change({apprenticeship.mentor_id, apprenticeship.mentee_id})
+            notify(
+                asker,
+                "expiry",
+                f"Your request to {answerer.display_name} expired without an answer. "
+                "It no longer counts towards your open requests.",
+                apprenticeship,
+            )
+            notify(
+                answerer,
+                "expiry",
+                f"The request from {asker.display_name} expired: two weeks passed without "
+                "an answer.",
+                apprenticeship,
+            )
+        else:
+            reminded += 1
+            notify(
+                answerer,
+                "reminder",
+                f"{asker.display_name} has waited a week for your answer. "
+                f"The request expires on {apprenticeship.expires_at:%d %B}.",
+                apprenticeship,
+            )
+    return reminded, expired
