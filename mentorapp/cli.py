@@ -1,4 +1,5 @@
-"""Command-line tools: `flask create-admin`, `seed-demo`, `send-outbox` and `match-cohort`."""
+"""Command-line tools: `flask create-admin`, `seed-demo`, `send-outbox`, `remind-requests`
+and `match-cohort`."""
 
 from __future__ import annotations
 
@@ -73,6 +74,20 @@ def register(app: Flask) -> None:
         """Send every email still waiting in the outbox (retries failed ones)."""
         sent, failed = deliver()
         click.echo(f"{sent} sent, {failed} failed.")
+
+    @app.cli.command("remind-requests")
+    def remind_requests() -> None:
+        """Remind people of requests waiting a week; expire those waiting two. Run hourly."""
+        from flask import g
+
+        from mentorapp.apprenticeships.services import remind_and_expire
+
+        reminded, expired = remind_and_expire()
+        db.session.commit()
+        outbox = g.pop("outbox_ids", None)
+        if outbox:
+            deliver(outbox)
+        click.echo(f"{reminded} reminded, {expired} expired.")
 
     @app.cli.command("match-cohort")
     @click.option(
