@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from mentorapp.auth.passwords import hash_password
 from mentorapp.extensions import db
-from mentorapp.models import MenteeAspiration, MenteeProfile, MenteeWant, MentorProfile, User
+from mentorapp.models import (
+    Apprenticeship,
+    Goal,
+    MenteeAspiration,
+    MenteeProfile,
+    MenteeWant,
+    MentorProfile,
+    Notification,
+    Reference,
+    State,
+    ThreadMessage,
+    User,
+    WorkSession,
+)
 from mentorapp.models.types import utcnow
 from mentorapp.places.gazetteer import Gazetteer, fold
 from mentorapp.profiles import services as profiles
@@ -269,7 +283,181 @@ def seed_demo(mentors: int = 60, mentees: int = 90) -> int:
                 user.mentee_profile.travel_km = 50
         created += 1
     db.session.flush()
+    _seed_apprenticeships()
     return created
+
+
+DAY = timedelta(days=1)
+
+
+def _seed_apprenticeships() -> None:
+    """A running apprenticeship, requests both ways and a finished one with a reference,
+    for the demo mentor and the demo apprentice. Only on a database that has none."""
+    if db.session.scalar(select(Apprenticeship.id).limit(1)) is not None:
+        return
+    people = {
+        u.email: u
+        for u in db.session.scalars(
+            select(User).where(User.email.like("%@example.com")).order_by(User.id)
+        )
+    }
+    marcus, priya = people.get("mentor@example.com"), people.get("mentee@example.com")
+    if marcus is None or priya is None or marcus.mentor_profile is None:
+        return
+    mentors = [u for u in people.values() if u.mentor_profile and u is not marcus]
+    mentees = [u for u in people.values() if u.mentee_profile and u is not priya]
+    if len(mentors) < 3 or len(mentees) < 4:
+        return
+    now = utcnow()
+    marcus.mentor_profile.capacity = max(marcus.mentor_profile.capacity, 4)
+    marcus.mentor_profile.accepting = True
+
+    # Marcus teaches one apprentice now and finished with another; two more are asking.
+    running = _pair(marcus, mentees[0], State.ACCEPTED, now - 40 * DAY)
+    running.messages = [
+        ThreadMessage(author_id=mentees[0].id, body=m, created_at=now - d * DAY)
+        for m, d in (
+            ("Thanks for taking me on! Could we start with how you set up a vocal chain?", 38),
+        )
+    ] + [
+        ThreadMessage(author_id=marcus.id, body=m, created_at=now - d * DAY)
+        for m, d in (("Gladly. Bring two takes of the same verse on Thursday.", 37),)
+    ]
+    running.goals = [
+        Goal(title="Record and comp a lead vocal", added_by_id=marcus.id, done_at=now - 20 * DAY),
+        Goal(title="Mix one song to a finished demo", added_by_id=marcus.id),
+        Goal(title="Send two mixes out for feedback", added_by_id=mentees[0].id),
+    ]
+    running.sessions = [
+        WorkSession(
+            held_on=(now - d * DAY).date(),
+            minutes=m,
+            covered=c,
+            logged_by_id=marcus.id,
+            confirmed_at=now - d * DAY,
+        )
+        for d, m, c in (
+            (35, 120, "Vocal chain: mic choice, preamp gain, a first compressor."),
+            (21, 150, "Comping three takes into one lead; tuning by ear first."),
+        )
+    ] + [
+        WorkSession(
+            held_on=(now - 7 * DAY).date(),
+            minutes=90,
+            covered="Bus compression on drums.",
+            logged_by_id=mentees[0].id,
+        )
+    ]
+    finished = _pair(marcus, mentees[1], State.COMPLETED, now - 200 * DAY, ended=now - 30 * DAY)
+    finished.sessions = [
+        WorkSession(
+            held_on=(now - d * DAY).date(),
+            minutes=180,
+            covered="Arranging and mixing.",
+            logged_by_id=marcus.id,
+            confirmed_at=now - d * DAY,
+        )
+        for d in (190, 160, 120, 90, 60)
+    ]
+    db.session.flush()
+    finished.reference = Reference(
+        author_id=marcus.id,
+        learned=(
+            f"{mentees[1].display_name} came to me able to record demos and left able to run a "
+            "whole session: setting up, tracking a band, comping and a clean rough mix the "
+            "artist could sign off. They listen before they touch anything."
+        ),
+        work="Co-produced two singles with me, and mixed an EP for a local singer on their own.",
+        recommendation="highest",
+        confirmed_minutes=15 * 60,
+        shown_on_profile=True,
+        created_at=now - 29 * DAY,
+    )
+    for index, mentee in enumerate(mentees[2:4]):
+        _pair(marcus, mentee, State.REQUESTED, now - (2 + 3 * index) * DAY)
+    marcus.mentor_profile.apprentice_count = 1
+
+    # Priya learns with one mentor and waits for another's answer.
+    teacher = mentors[0]
+    teacher.mentor_profile.capacity = max(teacher.mentor_profile.capacity, 2)
+    teacher.mentor_profile.apprentice_count = 1
+    teacher.mentor_profile.accepting = True
+    with_priya = _pair(teacher, priya, State.ACCEPTED, now - 20 * DAY)
+    with_priya.messages = [
+        ThreadMessage(
+            author_id=teacher.id,
+            body="Welcome aboard. What are you working on?",
+            created_at=now - 19 * DAY,
+        ),
+        ThreadMessage(
+            author_id=priya.id,
+            body="A four-track EP; the drums sound thin.",
+            created_at=now - 19 * DAY + timedelta(hours=3),
+        ),
+    ]
+    with_priya.goals = [Goal(title="Drums that hit on the EP", added_by_id=priya.id)]
+    mentors[1].mentor_profile.accepting = True
+    if mentors[1].mentor_profile.apprentice_count >= mentors[1].mentor_profile.capacity:
+        mentors[1].mentor_profile.capacity = mentors[1].mentor_profile.apprentice_count + 1
+    _pair(mentors[1], priya, State.REQUESTED, now - 3 * DAY)
+    db.session.flush()
+    for apprenticeship in (running, with_priya):
+        db.session.add(
+            Notification(
+                user_id=apprenticeship.mentee_id,
+                kind="answer",
+                text=f"{apprenticeship.mentor.display_name} accepted: your apprenticeship "
+                "has started.",
+                apprenticeship_id=apprenticeship.id,
+                created_at=apprenticeship.decided_at,
+                read_at=apprenticeship.decided_at,
+            )
+        )
+    for apprenticeship in _waiting_on(marcus):
+        db.session.add(
+            Notification(
+                user_id=marcus.id,
+                kind="request",
+                text=f"{apprenticeship.mentee.display_name} asks you for an apprenticeship.",
+                apprenticeship_id=apprenticeship.id,
+                created_at=apprenticeship.created_at,
+            )
+        )
+    db.session.flush()
+
+
+def _waiting_on(marcus: User) -> list[Apprenticeship]:
+    return list(
+        db.session.scalars(
+            select(Apprenticeship).where(
+                Apprenticeship.mentor_id == marcus.id, Apprenticeship.state == State.REQUESTED
+            )
+        )
+    )
+
+
+def _pair(mentor: User, mentee: User, state: State, since, ended=None) -> Apprenticeship:
+    apprenticeship = Apprenticeship(
+        mentor_id=mentor.id,
+        mentee_id=mentee.id,
+        mentor=mentor,
+        mentee=mentee,
+        state=state,
+        requested_by="mentee",
+        message=(
+            f"Hello {mentor.display_name.split()[0]}, I have been producing in my bedroom for "
+            "a couple of years and would love to learn how you work with artists. I am free "
+            "most evenings and weekends."
+        ),
+        created_at=since,
+        remind_at=since + 7 * DAY,
+        expires_at=since + 14 * DAY,
+        decided_at=since + DAY if state != State.REQUESTED else None,
+        ended_at=ended,
+        ended_by_id=mentor.id if ended else None,
+    )
+    db.session.add(apprenticeship)
+    return apprenticeship
 
 
 def _slots(rng: random.Random) -> int:

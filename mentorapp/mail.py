@@ -9,7 +9,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, g, render_template, url_for
+from flask import current_app, g, has_request_context, render_template, url_for
 from sqlalchemy import select, update
 
 from mentorapp.database import write_intent
@@ -21,8 +21,14 @@ MAX_ATTEMPTS = 5
 
 
 def public_url(endpoint: str, **values) -> str:
-    """An absolute link built from PUBLIC_URL, never from the request's Host header."""
-    return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+    """An absolute link built from PUBLIC_URL, never from the request's Host header.
+
+    Works outside a request too (a CLI command such as `flask remind-requests`)."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"] + path
 
 
 def queue_email(recipient: str, subject: str, template: str, **context) -> OutboundEmail:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -624,3 +625,41 @@ def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
                 apprenticeship,
             )
     return reminded, expired
+
+
+# The dashboard
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What a person's dashboard says about their apprenticeships."""
+
+    waiting_for_me: list[Apprenticeship]
+    my_requests: list[Apprenticeship]
+    running_as_mentor: list[Apprenticeship]
+    running_as_mentee: list[Apprenticeship]
+    open_requests: int
+    free_places: int | None  # None: not a mentor
+    accepting: bool
+    confirmed_minutes: int  # over every apprenticeship the person mentored
+
+
+def overview(person: User) -> Overview:
+    everything = apprenticeships_of(person)
+    requested = [a for a in everything if a.state == State.REQUESTED]
+    running = [a for a in everything if a.state == State.ACCEPTED]
+    profile = person.mentor_profile if person.is_mentor else None
+    return Overview(
+        waiting_for_me=[a for a in requested if a.answerer_id == person.id],
+        my_requests=[a for a in requested if a.requester_id == person.id],
+        running_as_mentor=[a for a in running if a.mentor_id == person.id],
+        running_as_mentee=[a for a in running if a.mentee_id == person.id],
+        open_requests=sum(
+            1 for a in requested if a.mentee_id == person.id and a.requested_by == "mentee"
+        ),
+        free_places=(profile.capacity - profile.apprentice_count) if profile else None,
+        accepting=bool(profile and profile.accepting),
+        confirmed_minutes=sum(
+            a.confirmed_minutes for a in everything if a.mentor_id == person.id
+        ),
+    )

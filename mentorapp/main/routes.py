@@ -1,6 +1,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from mentorapp.apprenticeships import services as apprenticeships
 from mentorapp.forms import EmptyForm
 from mentorapp.models import Role
 from mentorapp.profiles import services as profiles
@@ -26,4 +27,9 @@ def dashboard():
         resend_form=EmptyForm(),
         progress=progress,
         percent=profiles.percent_complete,
+        overview=apprenticeships.overview(current_user)
+        if current_user.is_mentor or current_user.is_mentee
+        else None,
+        labels=apprenticeships.STATE_LABELS,
+        limit=apprenticeships.OPEN_REQUEST_LIMIT,
     )

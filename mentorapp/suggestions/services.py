@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from mentorapp.apprenticeships.services import paired_recently
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db
 from mentorapp.matching import Filters, Match, rank_mentees, rank_mentors, score_pair
@@ -127,7 +128,7 @@ def suggestions(
             pool,
             limit=PER_PAGE,
             offset=offset,
-            exclude=marks[MarkKind.DISMISSED],
+            exclude=marks[MarkKind.DISMISSED] | paired_recently(user),
             filters=filters,
         )
         total, matches = ranking.total, ranking.matches

@@ -187,3 +187,29 @@ def test_a_stranger_cannot_see_or_touch_a_workspace(app, client, auth, users, pa
             )
             == 0
         )
+
+
+def test_dashboards_show_requests_apprentices_free_places_and_hours(app, client, auth, pair):
+    mentor, _ = pair
+    auth.login("priya@example.com")
+    ask(client, mentor)
+    mine = text(client.get("/dashboard"))
+    assert "1<small>/5</small>" in mine and "Waiting for an answer" in mine and "Mira" in mine
+    auth.logout()
+
+    auth.login("mira@example.com")
+    board = text(client.get("/dashboard"))
+    assert re.search(r'stat__value">1</span> <span class="stat__label">request waiting', board)
+    assert re.search(r'stat__value">3</span> <span class="stat__label">free places', board)
+    a = only_apprenticeship(app)
+    post_form(client, f"/apprenticeships/{a.id}/accept", {})
+    post_form(
+        client,
+        f"/apprenticeships/{a.id}/sessions",
+        {"held_on": date.today().isoformat(), "hours": "1.5", "covered": "Gain staging"},
+    )
+    board = text(client.get("/dashboard"))
+    assert re.search(r'stat__value">1</span> <span class="stat__label">apprentice now', board)
+    assert re.search(r'stat__value">2</span> <span class="stat__label">free places', board)
+    assert re.search(r'stat__value">1.5</span> <span class="stat__label">confirmed hours', board)
+    assert "Running" in board and "Priya" in board
