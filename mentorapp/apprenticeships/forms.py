@@ -4,7 +4,15 @@ import secrets
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mentorapp.apprenticeships.services import DECLINE_REASONS, END_REASONS, MESSAGE_MAX
@@ -93,14 +101,14 @@ class MessageForm(OnceForm):
 
 
 class GoalForm(OnceForm):
-    title = TextAreaField(
+    title = StringField(
         "New goal or milestone",
         filters=[strip],
         validators=[
             DataRequired("Name the goal or milestone."),
             Length(max=200, message="At most 200 characters."),
         ],
-        render_kw={"rows": 1, "maxlength": 200},
+        render_kw={"maxlength": 200},
     )
 
 
