@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from mentorapp.apprenticeships.services import close_all_of
 from mentorapp.auth import passwords
 from mentorapp.auth.services import (
     EmailTaken,
@@ -112,6 +113,7 @@ def add_role(user: User, role: Role) -> None:
 def delete_account(user: User, password: str) -> None:
     """Remove the account and the personal data tied to it."""
     _check_password(user, password, "password")
+    close_all_of(user)
     addresses = {user.email, *([user.pending_email] if user.pending_email else [])}
     db.session.execute(delete(OutboundEmail).where(OutboundEmail.recipient.in_(addresses)))
     db.session.delete(user)

@@ -49,6 +49,7 @@ AUTO_REASONS: dict[str, str] = {
     "full": "Every place with this mentor is taken for now",
     "not_accepting": "This mentor is not taking new apprentices for now",
     "expired": "There was no answer within two weeks",
+    "account_closed": "The account was closed",
 }
 END_REASONS: dict[str, str] = {
     "goals_met": "We reached what we set out to do",
@@ -57,6 +58,7 @@ END_REASONS: dict[str, str] = {
     "moved": "One of us moved away",
     "other": "Another reason",
 }
+CLOSED_ACCOUNT = "account_closed"
 
 STATE_LABELS: dict[str, str] = {
     State.REQUESTED: "Waiting for an answer",
@@ -546,11 +548,67 @@ def answer_open_requests(mentor: User, why: str, now: datetime | None = None) ->
     return answered
 
 
+def close_all_of(person: User, now: datetime | None = None) -> int:
+    """Before an account goes: close its open requests and end its running
+    apprenticeships, freeing the mentor's place, and tell the other person."""
+    now = _now(now)
+    open_ones = list(
+        db.session.scalars(
+            select(Apprenticeship)
+            .where(
+                or_(Apprenticeship.mentor_id == person.id, Apprenticeship.mentee_id == person.id),
+                Apprenticeship.state.in_(OPEN_STATES),
+            )
+            .options(selectinload(Apprenticeship.mentor), selectinload(Apprenticeship.mentee))
+            .order_by(Apprenticeship.id)
+        )
+    )
+    closed = 0
+    for apprenticeship in open_ones:
+        other = apprenticeship.other(person.id)
+        running = apprenticeship.state == State.ACCEPTED
+        try:
+            with _atomic():
+                if running:
+                    _free_place(apprenticeship.mentor_id)
+                    _move(
+                        apprenticeship,
+                        State.ACCEPTED,
+                        state=State.ENDED,
+                        ended_at=now,
+                        reason=CLOSED_ACCOUNT,
+                    )
+                else:
+                    _move(
+                        apprenticeship,
+                        State.REQUESTED,
+                        state=State.DECLINED,
+                        decided_at=now,
+                        reason=CLOSED_ACCOUNT,
+                    )
+        except Conflict:
+            continue
+        closed += 1
+        notify(
+            other,
+            "update",
+            f"{person.display_name} closed their account, so your "
+            f"{'apprenticeship' if running else 'request'} with them has ended.",
+            None,
+        )
+    if closed:
+        note_matching_change({person.id} | {a.other(person.id).id for a in open_ones})
+    return closed
+
+
 def after_mentor_settings_change(mentor: User, now: datetime | None = None) -> int:
     """Called when a mentor edits capacity or whether they accept: answer what waits."""
     profile = mentor.mentor_profile
     if profile is None:
         return 0
+    # The count read when the form loaded may be stale: an accept on another worker can
+    # have committed since (PostgreSQL, read committed). Read what the database holds now.
+    db.session.refresh(profile, ["apprentice_count", "capacity", "accepting"])
     if not profile.accepting:
         return answer_open_requests(mentor, "not_accepting", now)
     if profile.apprentice_count >= profile.capacity:
@@ -659,7 +717,5 @@ def overview(person: User) -> Overview:
         ),
         free_places=(profile.capacity - profile.apprentice_count) if profile else None,
         accepting=bool(profile and profile.accepting),
-        confirmed_minutes=sum(
-            a.confirmed_minutes for a in everything if a.mentor_id == person.id
-        ),
+        confirmed_minutes=sum(a.confirmed_minutes for a in everything if a.mentor_id == person.id),
     )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from mentorapp.extensions import db
 from mentorapp.models import Apprenticeship, MentorProfile, Notification, OutboundEmail, State
 from tests.conftest import post_form
+from tests.factories import DEFAULT_PASSWORD
 from tests.functional.test_profiles import MENTEE_SECTIONS, edit_url
 from tests.functional.test_suggestions import build_mentor
 from tests.helpers import text
@@ -213,3 +214,26 @@ def test_dashboards_show_requests_apprentices_free_places_and_hours(app, client,
     assert re.search(r'stat__value">2</span> <span class="stat__label">free places', board)
     assert re.search(r'stat__value">1.5</span> <span class="stat__label">confirmed hours', board)
     assert "Running" in board and "Priya" in board
+
+
+def test_a_deleted_apprentice_frees_the_mentors_place(app, client, auth, pair):
+    mentor, mentee = pair
+    auth.login("priya@example.com")
+    ask(client, mentor)
+    auth.logout()
+    auth.login("mira@example.com")
+    post_form(client, f"/apprenticeships/{only_apprenticeship(app).id}/accept", {})
+    auth.logout()
+    with app.app_context():
+        assert db.session.get(MentorProfile, mentor).apprentice_count == 1
+
+    auth.login("priya@example.com")
+    deleted = post_form(
+        client, "/account/delete", {"password": DEFAULT_PASSWORD, "understood": "y"}
+    )
+    assert deleted.status_code == 302
+    with app.app_context():
+        assert db.session.get(MentorProfile, mentor).apprentice_count == 0
+        assert db.session.scalar(select(func.count(Apprenticeship.id))) == 0
+        [note] = db.session.scalars(select(Notification).where(Notification.user_id == mentor))
+        assert "closed their account" in note.text
