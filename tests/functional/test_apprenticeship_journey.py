@@ -217,7 +217,7 @@ def test_dashboards_show_requests_apprentices_free_places_and_hours(app, client,
 
 
 def test_a_deleted_apprentice_frees_the_mentors_place(app, client, auth, pair):
-    mentor, mentee = pair
+    mentor, _ = pair
     auth.login("priya@example.com")
     ask(client, mentor)
     auth.logout()
