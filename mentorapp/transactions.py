@@ -33,10 +33,12 @@ def register_unit_of_work(app: Flask) -> None:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            return error_response(409)
+            # An after_request hook must return a Response: a (body, status) tuple here
+            # fails later in Flask, and the person got a 500.
+            return app.make_response(error_response(409))
         except OperationalError:
             db.session.rollback()
-            return error_response(503)
+            return app.make_response(error_response(503))
         outbox_ids = g.pop("outbox_ids", None)
         if outbox_ids:
             response.call_on_close(lambda: _deliver_later(app, outbox_ids))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,16 +12,37 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from mentorapp.apprenticeships.services import DECLINE_REASONS, END_REASONS, MESSAGE_MAX
 from mentorapp.apprenticeships.workspace import RECOMMENDATIONS
 from mentorapp.forms import strip
+from mentorapp.models.types import utcnow
 from mentorapp.profiles.forms import choices
 
 
 def _nonce() -> str:
     return secrets.token_urlsafe(16)
+
+
+def _one_of(options, what: str) -> AnyOf:
+    """Refuse a value that is not offered, in words (WTForms says "Not a valid choice.")."""
+    return AnyOf(list(options), message=f"Choose {what} from the list.")
+
+
+def _finite(_form, field) -> None:
+    """Stop at text, "NaN" or "Infinity" (Decimal parses the last two, and NumberRange
+    raises on a signalling NaN: a 500)."""
+    if field.data is None or not field.data.is_finite():
+        raise StopValidation("Enter the hours as a number, like 1.5.")
 
 
 class OnceForm(FlaskForm):
@@ -51,7 +71,8 @@ class DeclineForm(FlaskForm):
     reason = SelectField(
         "Why not",
         choices=choices([("", "Choose a reason"), *DECLINE_REASONS.items()]),
-        validators=[DataRequired("Choose a reason.")],
+        validate_choice=False,
+        validators=[DataRequired("Choose a reason."), _one_of(DECLINE_REASONS, "a reason")],
     )
     note = TextAreaField(
         "A note for them (optional)",
@@ -62,7 +83,7 @@ class DeclineForm(FlaskForm):
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(OnceForm):
     question = TextAreaField(
         "Your question",
         filters=[strip],
@@ -78,7 +99,8 @@ class EndForm(FlaskForm):
     reason = SelectField(
         "Why it ends",
         choices=choices([("", "Choose a reason"), *END_REASONS.items()]),
-        validators=[DataRequired("Choose a reason.")],
+        validate_choice=False,
+        validators=[DataRequired("Choose a reason."), _one_of(END_REASONS, "a reason")],
     )
     note = TextAreaField(
         "A note (optional)",
@@ -115,7 +137,7 @@ class GoalForm(OnceForm):
 class SessionForm(OnceForm):
     held_on = DateField(
         "Date",
-        default=date.today,
+        default=lambda: utcnow().date(),  # the date the server checks against (UTC)
         validators=[InputRequired("Enter the date of the session.")],
     )
     hours = DecimalField(
@@ -123,6 +145,7 @@ class SessionForm(OnceForm):
         places=2,
         validators=[
             InputRequired("Enter how long the session lasted, in hours."),
+            _finite,
             NumberRange(
                 min=0.25, max=12, message="Between a quarter of an hour (0.25) and 12 hours."
             ),
@@ -160,5 +183,9 @@ class ReferenceForm(FlaskForm):
     recommendation = RadioField(
         "Your recommendation",
         choices=choices(RECOMMENDATIONS.items()),
-        validators=[DataRequired("Choose your recommendation.")],
+        validate_choice=False,
+        validators=[
+            DataRequired("Choose your recommendation."),
+            _one_of(RECOMMENDATIONS, "a recommendation"),
+        ],
     )

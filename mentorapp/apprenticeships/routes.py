@@ -14,6 +14,7 @@ from mentorapp.apprenticeships.forms import (
 )
 from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.forms import EmptyForm, show_error
+from mentorapp.models import State
 from mentorapp.profiles import services as profiles
 from mentorapp.views import render_form
 
@@ -72,7 +73,12 @@ def index():
 def _start(user_id: int, as_mentee: bool):
     other = profiles.person_with_profiles(user_id)
     wanted_role = "mentor" if as_mentee else "mentee"
-    if other is None or not getattr(other, f"is_{wanted_role}") or other.suspended_at:
+    if (
+        other is None
+        or other.id == current_user.id
+        or not getattr(other, f"is_{wanted_role}")
+        or other.suspended_at
+    ):
         abort(404)
     if not (current_user.is_mentee if as_mentee else current_user.is_mentor):
         abort(404)
@@ -149,7 +155,9 @@ TRANSITIONS = {
     ),
     "question": (
         QuestionForm,
-        lambda a, f: services.ask_for_information(current_user, a.id, f.question.data),
+        lambda a, f: services.ask_for_information(
+            current_user, a.id, f.question.data, f.nonce.data
+        ),
         "Your question is sent. The request stays open while they answer.",
     ),
     "end": (
@@ -277,6 +285,9 @@ def write_reference(apprenticeship_id: int):
     apprenticeship = _mine(apprenticeship_id)
     if current_user.id != apprenticeship.mentor_id:
         abort(404)
+    if apprenticeship.state != State.COMPLETED:
+        flash("A reference is written once the apprenticeship is completed.", "error")
+        return _to(apprenticeship.id)
     reference = apprenticeship.reference
     form = ReferenceForm(obj=reference if request.method == "GET" else None)
     if form.validate_on_submit():

@@ -25,6 +25,7 @@ from mentorapp.models import (
     Apprenticeship,
     MentorProfile,
     State,
+    ThreadMessage,
     User,
 )
 from mentorapp.models.types import utcnow
@@ -59,6 +60,12 @@ END_REASONS: dict[str, str] = {
     "other": "Another reason",
 }
 CLOSED_ACCOUNT = "account_closed"
+
+
+def after_colon(reason: str) -> str:
+    """A reason to follow a colon: its first letter in lower case, but "I" stays "I"."""
+    return reason if reason.startswith("I ") else reason[:1].lower() + reason[1:]
+
 
 STATE_LABELS: dict[str, str] = {
     State.REQUESTED: "Waiting for an answer",
@@ -186,8 +193,11 @@ def _check_message(message: str) -> str:
 
 def _lock_person(user_id: int) -> User | None:
     # PostgreSQL: a row lock serialises one person's requests. SQLite ignores FOR UPDATE,
-    # but its write transactions (BEGIN IMMEDIATE) are serial already.
-    return db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+    # but its write transactions (BEGIN IMMEDIATE) are serial already. FOR NO KEY UPDATE,
+    # not FOR UPDATE: a plain FOR UPDATE also blocks the foreign-key checks of rows that
+    # point at this person (a notification when their other request is accepted), and
+    # that wait, crossed with the wait on matching_state, was a deadlock.
+    return db.session.scalar(select(User).where(User.id == user_id).with_for_update(key_share=True))
 
 
 def request_apprenticeship(
@@ -394,17 +404,21 @@ def decline(
     notify(
         apprenticeship.other(person.id),
         "answer",
-        f"{person.display_name} declined: {DECLINE_REASONS[reason].lower()}.",
+        f"{person.display_name} declined: {after_colon(DECLINE_REASONS[reason])}.",
         apprenticeship,
     )
     return apprenticeship
 
 
 def ask_for_information(
-    person: User, apprenticeship_id: int, question: str, now: datetime | None = None
+    person: User,
+    apprenticeship_id: int,
+    question: str,
+    nonce: str | None = None,
+    now: datetime | None = None,
 ) -> Apprenticeship:
     """The person asked keeps the request open and asks something first; the clock
-    for reminders and expiry starts again."""
+    for reminders and expiry starts again. A resent form (same `nonce`) asks once."""
     from mentorapp.apprenticeships.workspace import post_message
 
     now = _now(now)
@@ -413,6 +427,8 @@ def ask_for_information(
     question = (question or "").strip()
     if not question:
         raise DomainError("Write the question you want answered.", field="question")
+    if nonce and db.session.scalar(select(ThreadMessage.id).where(ThreadMessage.nonce == nonce)):
+        return apprenticeship  # a double click: the question is already asked
     with _atomic():
         _move(
             apprenticeship,
@@ -423,7 +439,7 @@ def ask_for_information(
             expires_at=now + EXPIRE_AFTER,
             reminded_at=None,
         )
-        post_message(person, apprenticeship, question, notify_kind=None, now=now)
+        post_message(person, apprenticeship, question, nonce, notify_kind=None, now=now)
     notify(
         apprenticeship.other(person.id),
         "answer",
@@ -472,7 +488,7 @@ def end(
     notify(
         apprenticeship.other(person.id),
         "update",
-        f"{person.display_name} ended your apprenticeship: {END_REASONS[reason].lower()}.",
+        f"{person.display_name} ended your apprenticeship: {after_colon(END_REASONS[reason])}.",
         apprenticeship,
     )
     return apprenticeship

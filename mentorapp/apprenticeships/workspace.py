@@ -35,11 +35,13 @@ WORK_STATES = (State.ACCEPTED,)
 
 
 def _stored_once(model, nonce: str | None, build):
-    """Add what `build()` returns unless this form's token already added it."""
+    """Add what `build()` returns unless this form's token already added it.
+
+    Returns the row and whether it is new (only a new row is worth telling anyone about)."""
     if nonce:
         done = db.session.scalar(select(model).where(model.nonce == nonce))
         if done is not None:
-            return done
+            return done, False
     row = build()
     row.nonce = nonce or None
     try:
@@ -51,8 +53,8 @@ def _stored_once(model, nonce: str | None, build):
         done = db.session.scalar(select(model).where(model.nonce == nonce))
         if done is None:
             raise
-        return done
-    return row
+        return done, False
+    return row, True
 
 
 def _require_state(apprenticeship: Apprenticeship, states, doing: str) -> None:
@@ -75,18 +77,17 @@ def post_message(
         raise DomainError("Keep a message under 4,000 characters.", field="body")
     if apprenticeship.state not in THREAD_STATES:
         raise Conflict("This conversation is closed: the apprenticeship is over.")
-    created = now or utcnow()
-    message = _stored_once(
+    message, new = _stored_once(
         ThreadMessage,
         nonce,
         lambda: ThreadMessage(
             apprenticeship_id=apprenticeship.id,
             author_id=author.id,
             body=body,
-            created_at=created,
+            created_at=now or utcnow(),
         ),
     )
-    if notify_kind and message.created_at == created:
+    if notify_kind and new:
         notify(
             apprenticeship.other(author.id),
             notify_kind,
@@ -106,11 +107,12 @@ def add_goal(
     if len(title) > 200:
         raise DomainError("Keep a goal under 200 characters.", field="title")
     _require_state(apprenticeship, WORK_STATES, "Adding goals")
-    return _stored_once(
+    goal, _ = _stored_once(
         Goal,
         nonce,
         lambda: Goal(apprenticeship_id=apprenticeship.id, title=title, added_by_id=person.id),
     )
+    return goal
 
 
 def set_goal_done(apprenticeship: Apprenticeship, goal_id: int, done: bool) -> Goal:
@@ -148,7 +150,7 @@ def log_session(
         raise DomainError("Say what the session covered.", field="covered")
     _require_state(apprenticeship, WORK_STATES, "Logging sessions")
     by_mentor = person.id == apprenticeship.mentor_id
-    session = _stored_once(
+    session, new = _stored_once(
         WorkSession,
         nonce,
         lambda: WorkSession(
@@ -160,7 +162,7 @@ def log_session(
             confirmed_at=utcnow() if by_mentor else None,
         ),
     )
-    if not by_mentor and session.confirmed_at is None:
+    if new and not by_mentor:
         notify(
             apprenticeship.mentor,
             "session",
