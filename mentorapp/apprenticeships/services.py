@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from mentorapp.errors import Conflict, DomainError, NotAllowed
 from mentorapp.extensions import db
 from mentorapp.models import (
+    EXPIRED_REASON,
     OPEN_STATES,
     Apprenticeship,
     MentorProfile,
@@ -74,7 +75,7 @@ STATE_LABELS: dict[str, str] = {
     State.DECLINED: "Declined",
     State.WITHDRAWN: "Withdrawn",
     State.ENDED: "Ended",
-    State.EXPIRED: "Expired",
+    "expired": "Expired",
 }
 
 _ALREADY: dict[str, str] = {
@@ -83,7 +84,7 @@ _ALREADY: dict[str, str] = {
     State.DECLINED: "This request was already declined.",
     State.WITHDRAWN: "This request was withdrawn.",
     State.ENDED: "This apprenticeship has already ended.",
-    State.EXPIRED: "This request expired without an answer.",
+    "expired": "This request expired without an answer.",
     State.REQUESTED: "This request is still waiting for an answer.",
 }
 
@@ -168,8 +169,7 @@ def paired_recently(person: User, now: datetime | None = None) -> set[int]:
             or_(Apprenticeship.mentor_id == person.id, Apprenticeship.mentee_id == person.id),
             or_(
                 Apprenticeship.state.in_(OPEN_STATES),
-                (Apprenticeship.state.in_((State.DECLINED, State.EXPIRED)))
-                & (Apprenticeship.decided_at >= since),
+                (Apprenticeship.state == State.DECLINED) & (Apprenticeship.decided_at >= since),
             ),
         )
     ).all()
@@ -316,7 +316,7 @@ def _move(apprenticeship: Apprenticeship, start: State, **values) -> None:
     ).rowcount
     if moved != 1:
         db.session.refresh(apprenticeship)
-        raise Conflict(_ALREADY.get(apprenticeship.state, "This has changed meanwhile."))
+        raise Conflict(_ALREADY.get(apprenticeship.status, "This has changed meanwhile."))
     db.session.refresh(apprenticeship)
 
 
@@ -360,7 +360,7 @@ def accept(person: User, apprenticeship_id: int, now: datetime | None = None) ->
         if not _take_place(apprenticeship.mentor_id):
             db.session.refresh(apprenticeship)
             if apprenticeship.state != State.REQUESTED:
-                raise Conflict(_ALREADY[apprenticeship.state])
+                raise Conflict(_ALREADY[apprenticeship.status])
             raise Conflict(
                 "Every place you offer is taken: finish an apprenticeship or raise your "
                 "capacity first."
@@ -664,15 +664,15 @@ def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
                     _move(
                         apprenticeship,
                         State.REQUESTED,
-                        state=State.EXPIRED,
+                        state=State.DECLINED,
                         decided_at=now,
-                        reason="expired",
+                        reason=EXPIRED_REASON,
                     )
                 else:
                     _move(apprenticeship, State.REQUESTED, reminded_at=now)
         except Conflict:
             continue
-        if apprenticeship.state == State.EXPIRED:
+        if apprenticeship.state == State.DECLINED:
             expired += 1
             note_matching_change({apprenticeship.mentor_id, apprenticeship.mentee_id})
             notify(

@@ -1,6 +1,7 @@
 """Typed models, one module per part of the domain. Models never commit."""
 
 from mentorapp.models.apprenticeship import (
+    EXPIRED_REASON,
     OPEN_STATES,
     Apprenticeship,
     Goal,
@@ -25,6 +26,7 @@ from mentorapp.models.taxonomy import Archetype, Specialty
 from mentorapp.models.user import Role, User
 
 __all__ = [
+    "EXPIRED_REASON",
     "OPEN_STATES",
     "Apprenticeship",
     "Archetype",

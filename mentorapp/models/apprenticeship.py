@@ -19,8 +19,9 @@ from mentorapp.models.types import UTCDateTime, utcnow
 
 
 class State(StrEnum):
-    """An apprenticeship's life cycle: requested -> accepted -> completed, or one of the
-    ends a request or a running apprenticeship can come to."""
+    """An apprenticeship's life cycle, exactly as PRODUCT.md has it: requested -> accepted
+    -> completed, or declined, withdrawn, ended. A request nobody answered in time is
+    declined with the reason `expired`."""
 
     REQUESTED = "requested"
     ACCEPTED = "accepted"
@@ -28,10 +29,10 @@ class State(StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     ENDED = "ended"
-    EXPIRED = "expired"
 
 
 OPEN_STATES = (State.REQUESTED, State.ACCEPTED)
+EXPIRED_REASON = "expired"
 _OPEN_SQL = "state IN ('requested', 'accepted')"
 
 
@@ -45,8 +46,7 @@ class Apprenticeship(db.Model):
     __table_args__ = (
         CheckConstraint("mentor_id <> mentee_id", name="not_oneself"),
         CheckConstraint(
-            "state IN ('requested', 'accepted', 'completed', 'declined', 'withdrawn', "
-            "'ended', 'expired')",
+            "state IN ('requested', 'accepted', 'completed', 'declined', 'withdrawn', 'ended')",
             name="known_state",
         ),
         CheckConstraint("requested_by IN ('mentee', 'mentor')", name="known_requester"),
@@ -105,6 +105,14 @@ class Apprenticeship(db.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def status(self) -> str:
+        """What to call the state on screen: a declined request that ran out of time
+        is "expired"."""
+        if self.state == State.DECLINED and self.reason == EXPIRED_REASON:
+            return "expired"
+        return self.state
 
     @property
     def requester_id(self) -> int:

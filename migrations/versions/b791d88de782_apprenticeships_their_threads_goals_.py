@@ -36,7 +36,7 @@ def upgrade():
     sa.Column('reason_note', sa.Text(), nullable=False),
     sa.Column('ended_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("requested_by IN ('mentee', 'mentor')", name=op.f('ck_apprenticeships_known_requester')),
-    sa.CheckConstraint("state IN ('requested', 'accepted', 'completed', 'declined', 'withdrawn', 'ended', 'expired')", name=op.f('ck_apprenticeships_known_state')),
+    sa.CheckConstraint("state IN ('requested', 'accepted', 'completed', 'declined', 'withdrawn', 'ended')", name=op.f('ck_apprenticeships_known_state')),
     sa.CheckConstraint('mentor_id <> mentee_id', name=op.f('ck_apprenticeships_not_oneself')),
     sa.ForeignKeyConstraint(['ended_by_id'], ['users.id'], name=op.f('fk_apprenticeships_ended_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['mentee_id'], ['users.id'], name=op.f('fk_apprenticeships_mentee_id_users'), ondelete='CASCADE'),
