@@ -90,6 +90,11 @@ def _start(user_id: int, as_mentee: bool):
     if existing is not None:
         flash(services.existing_message(existing, current_user.id), "info")
         return _to(existing.id)
+    closed = services.why_not_taking(other) if as_mentee else None
+    if closed and request.method == "GET":
+        # Say so before the person writes a message that cannot be sent.
+        flash(closed, "info")
+        return redirect(url_for("profiles.show", user_id=other.id))
     form = AskForm()
     if form.validate_on_submit():
         try:

@@ -217,10 +217,9 @@ def request_apprenticeship(
     existing = open_pair(mentor.id, mentee.id)
     if existing is not None:
         raise Conflict(existing_message(existing, mentee.id))
-    if not profile.accepting:
-        raise Conflict(f"{mentor.display_name} is not taking new apprentices for now.")
-    if profile.apprentice_count >= profile.capacity:
-        raise Conflict(f"Every place with {mentor.display_name} is taken for now.")
+    closed = why_not_taking(mentor)
+    if closed:
+        raise Conflict(closed)
     _lock_person(mentee.id)
     if open_requests_by(mentee.id) >= OPEN_REQUEST_LIMIT:
         raise Conflict(
@@ -235,6 +234,18 @@ def request_apprenticeship(
         apprenticeship,
     )
     return apprenticeship
+
+
+def why_not_taking(mentor: User) -> str | None:
+    """Why this mentor cannot be asked now, or None when they can."""
+    profile = mentor.mentor_profile
+    if profile is None:
+        return "There is no mentor to ask here."
+    if not profile.accepting:
+        return f"{mentor.display_name} is not taking new apprentices for now."
+    if profile.apprentice_count >= profile.capacity:
+        return f"Every place with {mentor.display_name} is taken for now."
+    return None
 
 
 def invite_apprentice(

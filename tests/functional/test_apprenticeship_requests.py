@@ -176,7 +176,10 @@ def test_a_mentor_who_is_not_accepting_or_is_full_is_not_asked(app):
         (resting, "Rosa is not taking new apprentices for now."),
         (full, "Every place with Fela is taken for now."),
     ]:
-        response = ask(priya, mentor)
+        form_page = priya.get(f"/people/{mentor}/ask", follow_redirects=True)
+        assert form_page.request.path == f"/people/{mentor}"  # told before writing
+        assert message in text(form_page)
+        response = ask(priya, mentor)  # a form opened earlier, sent now
         assert response.status_code == 422
         assert message in text(response)
         assert REQUEST_MESSAGE in text(response)
