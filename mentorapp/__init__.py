@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.admin.routes import bp as admin
     from mentorapp.apprenticeships.routes import bp as apprenticeships
     from mentorapp.auth.routes import bp as auth
+    from mentorapp.directory.routes import bp as directory
     from mentorapp.main.routes import bp as main
     from mentorapp.notifications.routes import bp as notifications
     from mentorapp.profiles.routes import bp as profiles
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
         profiles,
         suggestions,
         apprenticeships,
+        directory,
         notifications,
         quiz,
         admin,

@@ -98,3 +98,7 @@ def specialties():
             )
             return redirect(url_for("admin.specialties"))
     return render_form("admin/specialties.html", form, specialties=profile_services.specialties())
+
+
+# The directory's admin pages live in their own module, on this blueprint.
+from mentorapp.admin import listing_routes  # noqa: E402, F401

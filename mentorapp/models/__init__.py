@@ -11,6 +11,17 @@ from mentorapp.models.apprenticeship import (
     ThreadMessage,
     WorkSession,
 )
+from mentorapp.models.listing import (
+    AuditEntry,
+    FlagKind,
+    ImportJob,
+    Listing,
+    ListingEdit,
+    ListingFlag,
+    ListingKind,
+    Review,
+    listing_specialties,
+)
 from mentorapp.models.outbox import OutboundEmail
 from mentorapp.models.place import Place
 from mentorapp.models.profile import (
@@ -30,7 +41,14 @@ __all__ = [
     "OPEN_STATES",
     "Apprenticeship",
     "Archetype",
+    "AuditEntry",
+    "FlagKind",
     "Goal",
+    "ImportJob",
+    "Listing",
+    "ListingEdit",
+    "ListingFlag",
+    "ListingKind",
     "MarkKind",
     "MatchingChange",
     "MatchingState",
@@ -42,6 +60,7 @@ __all__ = [
     "OutboundEmail",
     "Place",
     "Reference",
+    "Review",
     "Role",
     "Specialty",
     "State",
@@ -49,6 +68,7 @@ __all__ = [
     "ThreadMessage",
     "User",
     "WorkSession",
+    "listing_specialties",
     "mentor_archetypes",
     "mentor_specialties",
 ]

@@ -69,6 +69,10 @@ class MentorProfile(db.Model):
     availability: Mapped[int] = mapped_column(default=0)
     capacity: Mapped[int] = mapped_column(default=2)
     accepting: Mapped[bool] = mapped_column(default=True)
+    # The listed studio they work at, when they chose one.
+    studio_id: Mapped[int | None] = mapped_column(
+        ForeignKey("listings.id", ondelete="SET NULL"), index=True
+    )
     # Accepted apprenticeships running now; changed only by a conditional UPDATE.
     apprentice_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -76,6 +80,7 @@ class MentorProfile(db.Model):
 
     user = relationship("User", back_populates="mentor_profile")
     place: Mapped[Place | None] = relationship()
+    studio = relationship("Listing")
     archetypes: Mapped[list[Archetype]] = relationship(
         secondary=mentor_archetypes, order_by=Archetype.position
     )

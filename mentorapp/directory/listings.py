@@ -1,0 +1,234 @@
+"""Submitting and correcting studio and school listings: one validation for the web
+form and the CSV import alike, so a listing is the same however it arrives."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from mentorapp.auth.services import is_valid_email, normalise_email
+from mentorapp.errors import Conflict, DomainError, NotAllowed
+from mentorapp.extensions import db
+from mentorapp.matching.listings import OFFERS
+from mentorapp.models import Listing, ListingEdit, ListingKind, Review, Specialty, User
+from mentorapp.models.types import utcnow
+from mentorapp.places.gazetteer import Gazetteer
+from mentorapp.profiles import services as profiles
+
+KIND_LABELS: dict[str, str] = {
+    ListingKind.RECORDING_STUDIO: "Recording studio",
+    ListingKind.MUSIC_SCHOOL: "Music school",
+    ListingKind.AUDIO_ENGINEERING_SCHOOL: "Audio engineering school",
+    ListingKind.TRADE_SCHOOL: "Trade school",
+    ListingKind.OTHER: "Other",
+}
+OFFER_LABELS: dict[str, str] = {
+    "apprenticeship": "Apprenticeships",
+    "internship": "Internships",
+    "jobs": "Jobs",
+    "courses": "Courses",
+    "studio_visits": "Studio visits",
+}
+assert set(OFFER_LABELS) == set(OFFERS)
+RECHECK_AFTER = timedelta(days=365)
+
+LIMITS = {
+    "name": 120,
+    "description": 4000,
+    "address": 200,
+    "website": 300,
+    "contact_email": 254,
+    "programmes": 2000,
+    "typical_length": 80,
+}
+
+
+@dataclass
+class ListingInput:
+    """A listing as typed in the form or read from a CSV row, once checked."""
+
+    kind: str
+    name: str
+    description: str
+    place_id: int
+    address: str = ""
+    website: str = ""
+    contact_email: str = ""
+    specialties: list[str] = field(default_factory=list)  # slugs
+    offers: list[str] = field(default_factory=list)
+    programmes: str = ""
+    typical_length: str = ""
+
+    def as_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ListingInvalid(DomainError):
+    """Every problem with a listing at once, by field."""
+
+    def __init__(self, problems: dict[str, str]):
+        first_field, first = next(iter(problems.items()))
+        super().__init__(first, field=first_field)
+        self.problems = problems
+
+
+def _text(raw: Mapping[str, Any], name: str) -> str:
+    value = raw.get(name)
+    return re.sub(r"[ \t]+", " ", str(value)).strip() if value is not None else ""
+
+
+def _web_address(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        return None
+    return value
+
+
+def clean_listing(raw: Mapping[str, Any]) -> ListingInput:
+    """Check a listing; raise ListingInvalid naming every field that is wrong."""
+    problems: dict[str, str] = {}
+    values = {name: _text(raw, name) for name in LIMITS}
+    for name, limit in LIMITS.items():
+        if len(values[name]) > limit:
+            problems[name] = f"At most {limit:,} characters, please."
+    kind = _text(raw, "kind")
+    if kind not in KIND_LABELS:
+        problems["kind"] = "Choose what kind of place it is."
+    if len(values["name"]) < 2:
+        problems.setdefault("name", "Give the name of the studio or school.")
+    if len(values["description"]) < 20:
+        problems.setdefault(
+            "description", "Describe the place in a sentence or two (at least 20 characters)."
+        )
+    place_id = raw.get("place_id")
+    if not isinstance(place_id, int) or Gazetteer.load().get(place_id) is None:
+        problems["place_id"] = "Choose the city from the list."
+    if values["website"] and not _web_address(values["website"]):
+        problems.setdefault("website", "Give a web address starting with https:// or http://.")
+    if values["contact_email"]:
+        if is_valid_email(values["contact_email"]):
+            values["contact_email"] = normalise_email(values["contact_email"])
+        else:
+            problems.setdefault("contact_email", "Give an email address like name@example.com.")
+    known = {s.slug for s in profiles.specialties()}
+    specialties = list(dict.fromkeys(raw.get("specialties") or []))
+    unknown = [s for s in specialties if s not in known]
+    if unknown:
+        problems["specialties"] = f"Unknown specialty: {', '.join(unknown)}."
+    elif not specialties:
+        problems["specialties"] = "Choose at least one specialty the place covers."
+    offers = list(dict.fromkeys(raw.get("offers") or []))
+    if any(o not in OFFER_LABELS for o in offers):
+        problems["offers"] = "Choose what it offers from the list."
+    elif not offers:
+        problems["offers"] = "Choose at least one thing it offers."
+    if problems:
+        raise ListingInvalid(problems)
+    return ListingInput(
+        kind=kind,
+        place_id=place_id,
+        specialties=specialties,
+        offers=offers,
+        **values,
+    )
+
+
+def _apply(listing: Listing, data: Mapping[str, Any]) -> None:
+    """Copy a checked listing's fields onto the stored listing."""
+    for name in (*LIMITS, "kind", "offers"):
+        setattr(listing, name, data[name])
+    listing.place = profiles.ensure_place(data["place_id"])
+    listing.specialties = list(
+        db.session.scalars(
+            select(Specialty)
+            .where(Specialty.slug.in_(data["specialties"]))
+            .order_by(Specialty.name)
+        )
+    )
+
+
+def submit_listing(person: User, listing: ListingInput) -> Listing:
+    """A signed-in person adds a studio or school; it waits for an admin."""
+    stored = Listing(submitted_by_id=person.id, state=Review.PENDING, submitted_at=utcnow())
+    _apply(stored, listing.as_data())
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def listing_of(person: User, listing_id: int) -> Listing:
+    """One of the person's own submissions (admins may open any)."""
+    listing = db.session.scalar(
+        select(Listing)
+        .where(Listing.id == listing_id)
+        .options(selectinload(Listing.specialties), selectinload(Listing.edits))
+    )
+    if listing is None or (listing.submitted_by_id != person.id and not person.is_admin):
+        raise NotAllowed("There is no such listing of yours.")
+    return listing
+
+
+def open_edit(listing: Listing) -> ListingEdit | None:
+    return next(
+        (e for e in listing.edits if e.state in (Review.PENDING, Review.CHANGES_REQUESTED)), None
+    )
+
+
+def latest_edit(listing: Listing) -> ListingEdit | None:
+    return listing.edits[-1] if listing.edits else None
+
+
+def correct_listing(person: User, listing_id: int, listing: ListingInput) -> Listing:
+    """The submitter corrects their listing. Before approval the listing itself changes
+    and goes back to the queue; once approved, the change waits as an edit and the
+    public keeps the approved version."""
+    stored = listing_of(person, listing_id)
+    if stored.submitted_by_id != person.id:
+        raise NotAllowed("Only the person who submitted a listing corrects it.")
+    if stored.state == Review.REJECTED:
+        raise Conflict("A rejected listing cannot be resubmitted; submit a new one instead.")
+    if stored.state in (Review.PENDING, Review.CHANGES_REQUESTED):
+        _apply(stored, listing.as_data())
+        stored.state = Review.PENDING
+        stored.submitted_at = utcnow()
+        return stored
+    edit = open_edit(stored)
+    if edit is None:
+        edit = ListingEdit(listing_id=stored.id, submitted_by_id=person.id)
+        db.session.add(edit)
+    edit.data = listing.as_data()
+    edit.state = Review.PENDING
+    edit.submitted_at = utcnow()
+    db.session.flush()
+    return stored
+
+
+def as_form_data(listing: Listing, edit: ListingEdit | None = None) -> dict[str, Any]:
+    """What the edit form starts from: the waiting edit if there is one."""
+    if edit is not None:
+        return dict(edit.data)
+    return {
+        **{name: getattr(listing, name) for name in LIMITS},
+        "kind": listing.kind,
+        "offers": list(listing.offers),
+        "place_id": listing.place_id,
+        "specialties": [s.slug for s in listing.specialties],
+    }
+
+
+def submissions_of(person: User) -> list[Listing]:
+    return list(
+        db.session.scalars(
+            select(Listing)
+            .where(Listing.submitted_by_id == person.id)
+            .options(selectinload(Listing.edits), selectinload(Listing.place))
+            .order_by(Listing.created_at.desc(), Listing.id.desc())
+        )
+    )

@@ -1,0 +1,375 @@
+"""Vetting: the admins' queue of new listings, proposed edits, flags and re-checks, the
+decisions on them, and the audit log that records every decision.
+
+Each decision is a conditional UPDATE on the state it starts from, so when two admins
+decide the same thing at once, the second is told it was already decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from difflib import SequenceMatcher
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from mentorapp.directory.listings import RECHECK_AFTER, _apply
+from mentorapp.errors import Conflict, DomainError, NotAllowed
+from mentorapp.extensions import db
+from mentorapp.models import (
+    AuditEntry,
+    FlagKind,
+    Listing,
+    ListingEdit,
+    ListingFlag,
+    Review,
+    User,
+)
+from mentorapp.models.types import utcnow
+from mentorapp.notifications.services import notify
+from mentorapp.places.gazetteer import fold
+
+FLAG_LABELS: dict[str, str] = {
+    FlagKind.CLOSED: "It has closed",
+    FlagKind.WRONG_DETAILS: "Some details are wrong",
+    FlagKind.NOT_REAL: "It is not a real place",
+    FlagKind.ABUSE: "It is abusive or a scam",
+}
+DECISIONS = ("approve", "reject", "request_changes")
+AUDIT_PAGE = 50
+
+
+def record(admin: User, action: str, subject: str, subject_id: int, name: str, why: str = ""):
+    db.session.add(
+        AuditEntry(
+            actor_id=admin.id,
+            actor_name=admin.display_name,
+            action=action,
+            subject=subject,
+            subject_id=subject_id,
+            subject_name=name[:200],
+            reason=why,
+        )
+    )
+
+
+def _need_admin(person: User) -> None:
+    if not person.is_admin:
+        raise NotAllowed("Only admins vet listings.")
+
+
+def _reason_for(decision: str, reason: str) -> str:
+    reason = (reason or "").strip()
+    if decision == "reject" and not reason:
+        raise DomainError("Say why it is rejected: the submitter reads this.", field="reason")
+    if decision == "request_changes" and not reason:
+        raise DomainError("Say what should change: the submitter reads this.", field="reason")
+    if len(reason) > 2000:
+        raise DomainError("At most 2,000 characters, please.", field="reason")
+    return reason
+
+
+def _already(state: str) -> str:
+    return {
+        Review.APPROVED: "Another admin already approved this.",
+        Review.REJECTED: "Another admin already rejected this.",
+        Review.CHANGES_REQUESTED: "Another admin already asked for changes.",
+    }.get(state, "This was already decided.")
+
+
+def decide_listing(
+    admin: User, listing_id: int, decision: str, reason: str = "", now: datetime | None = None
+) -> Listing:
+    """Approve, reject (with a reason) or ask for changes to a new listing."""
+    _need_admin(admin)
+    if decision not in DECISIONS:
+        raise DomainError("Choose a decision.", field="decision")
+    reason = _reason_for(decision, reason)
+    now = now or utcnow()
+    listing = db.session.get(Listing, listing_id)
+    if listing is None:
+        raise NotAllowed("There is no such listing.")
+    values: dict = {"review_note": reason}
+    if decision == "approve":
+        values |= {
+            "state": Review.APPROVED,
+            "vetted_at": now,
+            "recheck_due_at": now + RECHECK_AFTER,
+        }
+    elif decision == "reject":
+        values |= {"state": Review.REJECTED}
+    else:
+        values |= {"state": Review.CHANGES_REQUESTED}
+    moved = db.session.execute(
+        update(Listing)
+        .where(Listing.id == listing_id, Listing.state == Review.PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(listing)
+    if moved != 1:
+        raise Conflict(_already(listing.state))
+    record(admin, f"listing_{decision}", "listing", listing.id, listing.name, reason)
+    _tell_submitter(listing, decision, reason)
+    return listing
+
+
+def decide_edit(
+    admin: User, edit_id: int, decision: str, reason: str = "", now: datetime | None = None
+) -> ListingEdit:
+    """Approve (the public sees it from now), reject, or ask for changes to an edit."""
+    _need_admin(admin)
+    if decision not in DECISIONS:
+        raise DomainError("Choose a decision.", field="decision")
+    reason = _reason_for(decision, reason)
+    now = now or utcnow()
+    edit = db.session.get(ListingEdit, edit_id)
+    if edit is None:
+        raise NotAllowed("There is no such edit.")
+    state = {
+        "approve": Review.APPROVED,
+        "reject": Review.REJECTED,
+        "request_changes": Review.CHANGES_REQUESTED,
+    }[decision]
+    moved = db.session.execute(
+        update(ListingEdit)
+        .where(ListingEdit.id == edit_id, ListingEdit.state == Review.PENDING)
+        .values(state=state, review_note=reason, decided_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(edit)
+    if moved != 1:
+        raise Conflict(_already(edit.state))
+    listing = edit.listing
+    if decision == "approve":
+        _apply(listing, edit.data)
+        listing.vetted_at = now
+        listing.recheck_due_at = now + RECHECK_AFTER
+    record(admin, f"edit_{decision}", "listing", listing.id, listing.name, reason)
+    _tell_submitter(listing, decision, reason, edit=True)
+    return edit
+
+
+def _tell_submitter(listing: Listing, decision: str, reason: str, edit: bool = False) -> None:
+    submitter = listing.submitted_by
+    if submitter is None:
+        return
+    what = f"Your changes to {listing.name}" if edit else f"Your listing {listing.name}"
+    text = {
+        "approve": f"{what} {'are' if edit else 'is'} approved and public now.",
+        "reject": f"{what} {'were' if edit else 'was'} not approved: {reason}",
+        "request_changes": f"An admin asks for changes to {listing.name}: {reason}",
+    }[decision]
+    notify(submitter, "listing", text)
+
+
+def recheck(admin: User, listing_id: int, still_valid: bool, reason: str = "") -> Listing:
+    """A listing a year after vetting: confirm it again, or take it off the directory."""
+    _need_admin(admin)
+    now = utcnow()
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or listing.state != Review.APPROVED:
+        raise NotAllowed("There is no such approved listing.")
+    if still_valid:
+        moved = db.session.execute(
+            update(Listing)
+            .where(Listing.id == listing_id, Listing.recheck_due_at <= now)
+            .values(vetted_at=now, recheck_due_at=now + RECHECK_AFTER)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            raise Conflict("Another admin already checked this listing.")
+        db.session.refresh(listing)
+        record(admin, "listing_rechecked", "listing", listing.id, listing.name, reason)
+    else:
+        unpublish(admin, listing_id, reason or "Not confirmed at its yearly check.")
+    return listing
+
+
+def unpublish(admin: User, listing_id: int, reason: str) -> Listing:
+    _need_admin(admin)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why it comes off the directory.", field="reason")
+    listing = db.session.get(Listing, listing_id)
+    if listing is None:
+        raise NotAllowed("There is no such listing.")
+    moved = db.session.execute(
+        update(Listing)
+        .where(Listing.id == listing_id, Listing.unpublished_at.is_(None))
+        .values(unpublished_at=utcnow(), unpublish_reason=reason[:2000])
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(listing)
+    if moved != 1:
+        raise Conflict("Another admin already took this listing off the directory.")
+    record(admin, "listing_unpublished", "listing", listing.id, listing.name, reason)
+    return listing
+
+
+def republish(admin: User, listing_id: int, reason: str = "") -> Listing:
+    _need_admin(admin)
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or listing.unpublished_at is None:
+        raise Conflict("This listing is on the directory already.")
+    listing.unpublished_at = None
+    listing.unpublish_reason = ""
+    record(admin, "listing_republished", "listing", listing.id, listing.name, reason)
+    return listing
+
+
+# Flags
+
+
+def flag_listing(person: User, listing_id: int, kind: str, note: str) -> ListingFlag:
+    if kind not in FLAG_LABELS:
+        raise DomainError("Choose what is wrong.", field="kind")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DomainError("At most 2,000 characters, please.", field="note")
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not listing.is_public:
+        raise NotAllowed("There is no such listing.")
+    mine = db.session.scalar(
+        select(ListingFlag).where(
+            ListingFlag.listing_id == listing_id,
+            ListingFlag.reporter_id == person.id,
+            ListingFlag.resolved_at.is_(None),
+        )
+    )
+    if mine is not None:
+        raise Conflict("You flagged this listing already; an admin will look at it.")
+    flag = ListingFlag(listing_id=listing_id, reporter_id=person.id, kind=kind, note=note)
+    db.session.add(flag)
+    db.session.flush()
+    return flag
+
+
+def resolve_flag(admin: User, flag_id: int, unpublish_it: bool, reason: str = "") -> ListingFlag:
+    """Close a flag: dismiss it, or act on it by taking the listing off the directory."""
+    _need_admin(admin)
+    reason = (reason or "").strip()
+    if unpublish_it and not reason:
+        raise DomainError("Say why it comes off the directory.", field="reason")
+    flag = db.session.get(ListingFlag, flag_id)
+    if flag is None:
+        raise NotAllowed("There is no such flag.")
+    moved = db.session.execute(
+        update(ListingFlag)
+        .where(ListingFlag.id == flag_id, ListingFlag.resolved_at.is_(None))
+        .values(
+            resolved_at=utcnow(),
+            resolved_by_id=admin.id,
+            resolution="unpublished" if unpublish_it else "dismissed",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(flag)
+    if moved != 1:
+        raise Conflict("Another admin already dealt with this flag.")
+    if unpublish_it and flag.listing.unpublished_at is None:
+        unpublish(admin, flag.listing_id, reason)
+    record(
+        admin,
+        "flag_upheld" if unpublish_it else "flag_dismissed",
+        "listing",
+        flag.listing_id,
+        flag.listing.name,
+        reason or FLAG_LABELS[flag.kind],
+    )
+    return flag
+
+
+# The queue
+
+
+@dataclass(frozen=True)
+class Queue:
+    listings: list[Listing]
+    edits: list[ListingEdit]
+    flags: list[ListingFlag]
+    rechecks: list[Listing]
+
+    @property
+    def size(self) -> int:
+        return len(self.listings) + len(self.edits) + len(self.flags) + len(self.rechecks)
+
+
+def queue(now: datetime | None = None) -> Queue:
+    """Everything waiting for an admin, oldest first."""
+    now = now or utcnow()
+    listings = db.session.scalars(
+        select(Listing)
+        .where(Listing.state == Review.PENDING)
+        .options(
+            selectinload(Listing.place),
+            selectinload(Listing.specialties),
+            selectinload(Listing.submitted_by),
+        )
+        .order_by(Listing.submitted_at, Listing.id)
+    ).all()
+    edits = db.session.scalars(
+        select(ListingEdit)
+        .where(ListingEdit.state == Review.PENDING)
+        .options(selectinload(ListingEdit.listing), selectinload(ListingEdit.submitted_by))
+        .order_by(ListingEdit.submitted_at, ListingEdit.id)
+    ).all()
+    flags = db.session.scalars(
+        select(ListingFlag)
+        .where(ListingFlag.resolved_at.is_(None))
+        .options(selectinload(ListingFlag.listing), selectinload(ListingFlag.reporter))
+        .order_by(ListingFlag.created_at, ListingFlag.id)
+    ).all()
+    rechecks = db.session.scalars(
+        select(Listing)
+        .where(
+            Listing.state == Review.APPROVED,
+            Listing.unpublished_at.is_(None),
+            Listing.recheck_due_at <= now,
+        )
+        .options(selectinload(Listing.place))
+        .order_by(Listing.recheck_due_at, Listing.id)
+    ).all()
+    return Queue(list(listings), list(edits), list(flags), list(rechecks))
+
+
+def queue_size() -> int:
+    now = utcnow()
+    counts = [
+        select(func.count(Listing.id)).where(Listing.state == Review.PENDING),
+        select(func.count(ListingEdit.id)).where(ListingEdit.state == Review.PENDING),
+        select(func.count(ListingFlag.id)).where(ListingFlag.resolved_at.is_(None)),
+        select(func.count(Listing.id)).where(
+            Listing.state == Review.APPROVED,
+            Listing.unpublished_at.is_(None),
+            Listing.recheck_due_at <= now,
+        ),
+    ]
+    return sum(db.session.scalar(c) or 0 for c in counts)
+
+
+def possible_duplicates(listing: Listing, name: str | None = None, place_id: int | None = None):
+    """Other listings in the same city with a similar name."""
+    name = fold(name or listing.name)
+    others = db.session.scalars(
+        select(Listing).where(
+            Listing.place_id == (place_id or listing.place_id),
+            Listing.id != listing.id,
+            or_(Listing.state != Review.REJECTED),
+        )
+    ).all()
+    return [
+        other
+        for other in others
+        if SequenceMatcher(None, name, fold(other.name)).ratio() >= 0.6
+        or name in fold(other.name)
+        or fold(other.name) in name
+    ]
+
+
+def audit_log(page: int = 1, listing_id: int | None = None) -> tuple[list[AuditEntry], bool]:
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if listing_id is not None:
+        query = query.where(AuditEntry.subject == "listing", AuditEntry.subject_id == listing_id)
+    rows = db.session.scalars(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)).all()
+    return list(rows[:AUDIT_PAGE]), len(rows) > AUDIT_PAGE
