@@ -4,6 +4,7 @@ the audit log. Registered on the admin blueprint, so its one access check covers
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from mentorapp import audit as audit_trail
 from mentorapp.admin.routes import bp
 from mentorapp.directory import listings, review
 from mentorapp.directory.forms import DecisionForm
@@ -128,7 +129,7 @@ def unpublish(listing_id: int):
 @bp.get("/listings/<id:listing_id>")
 def listing(listing_id: int):
     found = db.get_or_404(Listing, listing_id)
-    entries, _ = review.audit_log(1, listing_id=found.id)
+    entries, _ = audit_trail.audit_log(1, listing_id=found.id)
     return render_template(
         "admin/listing.html",
         listing=found,
@@ -144,5 +145,5 @@ def listing(listing_id: int):
 def audit():
     raw = request.args.get("page", "1")
     page = int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
-    entries, more = review.audit_log(page)
+    entries, more = audit_trail.audit_log(page)
     return render_template("admin/audit.html", entries=entries, page=page, more=more)

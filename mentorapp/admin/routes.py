@@ -76,7 +76,7 @@ def suspend(person_id: int):
 def reinstate(person_id: int):
     person = _person(person_id)
     try:
-        services.reinstate_account(person)
+        services.reinstate_account(current_user, person)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -89,7 +89,7 @@ def specialties():
     form = SpecialtyForm()
     if form.validate_on_submit():
         try:
-            specialty = services.add_specialty(form.name.data, form.summary.data)
+            specialty = services.add_specialty(current_user, form.name.data, form.summary.data)
         except DomainError as error:
             show_error(form, error)
         else:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from mentorapp.audit import record
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db
 from mentorapp.models import Specialty, User
@@ -65,20 +66,22 @@ def suspend_account(admin: User, person: User, reason: str) -> None:
     person.suspended_at = utcnow()
     person.suspension_reason = reason.strip()
     person.end_all_sessions()
+    record(admin, "account_suspended", "user", person.id, person.display_name, reason.strip())
 
 
-def reinstate_account(person: User) -> None:
+def reinstate_account(admin: User, person: User) -> None:
     if person.suspended_at is None:
         raise DomainError("This account is not suspended.")
     person.suspended_at = None
     person.suspension_reason = None
+    record(admin, "account_reinstated", "user", person.id, person.display_name)
 
 
 def slugify(name: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in fold(name)).split())
 
 
-def add_specialty(name: str, summary: str) -> Specialty:
+def add_specialty(admin: User, name: str, summary: str) -> Specialty:
     """Extend the taxonomy; mentors and mentees can choose it at once."""
     name = " ".join(name.split())
     slug = slugify(name)
@@ -94,4 +97,5 @@ def add_specialty(name: str, summary: str) -> Specialty:
     specialty = Specialty(slug=slug, name=name, summary=summary.strip())
     db.session.add(specialty)
     db.session.flush()
+    record(admin, "specialty_added", "specialty", specialty.id, specialty.name)
     return specialty

@@ -232,3 +232,15 @@ def submissions_of(person: User) -> list[Listing]:
             .order_by(Listing.created_at.desc(), Listing.id.desc())
         )
     )
+
+
+def set_workplace(mentor: User, listing_id: int | None) -> None:
+    """A mentor says which listed studio or school they work at (or none)."""
+    profile = mentor.mentor_profile
+    if not mentor.is_mentor or profile is None:
+        raise NotAllowed("Only mentors with a profile say where they work.")
+    if listing_id is not None:
+        listing = db.session.get(Listing, listing_id)
+        if listing is None or not listing.is_public:
+            raise NotAllowed("There is no such listing.")
+    profile.studio_id = listing_id

@@ -13,11 +13,11 @@ from difflib import SequenceMatcher
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from mentorapp.audit import record
 from mentorapp.directory.listings import RECHECK_AFTER, _apply
 from mentorapp.errors import Conflict, DomainError, NotAllowed
 from mentorapp.extensions import db
 from mentorapp.models import (
-    AuditEntry,
     FlagKind,
     Listing,
     ListingEdit,
@@ -36,21 +36,6 @@ FLAG_LABELS: dict[str, str] = {
     FlagKind.ABUSE: "It is abusive or a scam",
 }
 DECISIONS = ("approve", "reject", "request_changes")
-AUDIT_PAGE = 50
-
-
-def record(admin: User, action: str, subject: str, subject_id: int, name: str, why: str = ""):
-    db.session.add(
-        AuditEntry(
-            actor_id=admin.id,
-            actor_name=admin.display_name,
-            action=action,
-            subject=subject,
-            subject_id=subject_id,
-            subject_name=name[:200],
-            reason=why,
-        )
-    )
 
 
 def _need_admin(person: User) -> None:
@@ -365,11 +350,3 @@ def possible_duplicates(listing: Listing, name: str | None = None, place_id: int
         or name in fold(other.name)
         or fold(other.name) in name
     ]
-
-
-def audit_log(page: int = 1, listing_id: int | None = None) -> tuple[list[AuditEntry], bool]:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if listing_id is not None:
-        query = query.where(AuditEntry.subject == "listing", AuditEntry.subject_id == listing_id)
-    rows = db.session.scalars(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)).all()
-    return list(rows[:AUDIT_PAGE]), len(rows) > AUDIT_PAGE

@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from mentorapp.directory import listings, review, search
 from mentorapp.directory.forms import FlagForm, ListingForm, SearchForm
 from mentorapp.errors import DomainError, NotAllowed
-from mentorapp.forms import show_error
+from mentorapp.forms import EmptyForm, show_error
 from mentorapp.matching.listings import ListingFilters
 from mentorapp.places.gazetteer import Gazetteer
 from mentorapp.profiles import services as profiles
@@ -72,9 +72,28 @@ def show(listing_id: int):
         "directory/show.html",
         listing=listing,
         mentors=search.mentors_at(listing.id),
+        button=EmptyForm(),
         kinds=listings.KIND_LABELS,
         offers=listings.OFFER_LABELS,
     )
+
+
+@bp.post("/<id:listing_id>/work-here/<choice>")
+@login_required
+def work_here(listing_id: int, choice: str):
+    if choice not in ("yes", "no") or not EmptyForm().validate_on_submit():
+        abort(404 if choice not in ("yes", "no") else 400)
+    try:
+        listings.set_workplace(current_user, listing_id if choice == "yes" else None)
+    except NotAllowed:
+        abort(404)
+    flash(
+        "Your profile and this page now say you work here."
+        if choice == "yes"
+        else "Your profile no longer names this place.",
+        "success",
+    )
+    return redirect(url_for("directory.show", listing_id=listing_id))
 
 
 @bp.get("/near")

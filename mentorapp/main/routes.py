@@ -2,6 +2,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from mentorapp.apprenticeships import services as apprenticeships
+from mentorapp.directory import listings as directory_listings
+from mentorapp.directory import search as directory_search
 from mentorapp.forms import EmptyForm
 from mentorapp.models import Role
 from mentorapp.profiles import services as profiles
@@ -31,5 +33,9 @@ def dashboard():
         if current_user.is_mentor or current_user.is_mentee
         else None,
         labels=apprenticeships.STATE_LABELS,
+        nearby=directory_search.near(current_user, limit=3)
+        if current_user.is_mentor or current_user.is_mentee
+        else [],
+        kinds=directory_listings.KIND_LABELS,
         limit=apprenticeships.OPEN_REQUEST_LIMIT,
     )

@@ -176,3 +176,18 @@ def test_only_admins_manage_specialties(client, users, auth):
     users(email="p@example.com")
     auth.login("p@example.com")
     assert client.get("/admin/specialties").status_code == 403
+
+
+def test_suspensions_and_new_specialties_are_in_the_audit_log(app, client, users, admin):
+    person = users(email="mallory@example.com", display_name="Mallory")
+    post_form(client, f"/admin/people/{person}/suspend", {"reason": "Spam in messages"})
+    post_form(client, f"/admin/people/{person}/reinstate", {}, page=f"/admin/people/{person}")
+    post_form(
+        client,
+        "/admin/specialties",
+        {"name": "Podcast production", "summary": "Recording and editing spoken word."},
+    )
+    log = text(client.get("/admin/audit"))
+    for line in ("account suspended", "Spam in messages", "account reinstated", "specialty added"):
+        assert line in log
+    assert log.count("Ada Okafor") == 3 and "Mallory" in log and "Podcast production" in log
