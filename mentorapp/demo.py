@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from mentorapp.auth.passwords import hash_password
+from mentorapp.demo_listings import seed_listings
 from mentorapp.extensions import db
 from mentorapp.models import (
     Apprenticeship,
@@ -284,6 +285,20 @@ def seed_demo(mentors: int = 60, mentees: int = 90) -> int:
         created += 1
     db.session.flush()
     _seed_apprenticeships()
+    by_email = {
+        u.email: u
+        for u in db.session.scalars(
+            select(User).where(
+                User.email.in_(["admin@example.com", "mentor@example.com", "mentee@example.com"])
+            )
+        )
+    }
+    if "admin@example.com" in by_email and "mentee@example.com" in by_email:
+        seed_listings(
+            by_email["admin@example.com"],
+            by_email["mentee@example.com"],
+            by_email.get("mentor@example.com"),
+        )
     return created
 
 

@@ -14,6 +14,19 @@ from mentorapp.forms import EmptyForm
 from mentorapp.models import Listing
 from mentorapp.places.gazetteer import Gazetteer
 
+FIELD_NAMES = {
+    "kind": "kind",
+    "name": "name",
+    "description": "description",
+    "place_id": "city",
+    "address": "address",
+    "website": "website",
+    "contact_email": "email",
+    "specialties": "specialties",
+    "offers": "offers",
+    "programmes": "programmes",
+    "typical_length": "length",
+}
 DECISION_DONE = {
     "approve": "Approved: it is public now.",
     "reject": "Rejected. The submitter sees your reason.",
@@ -54,9 +67,18 @@ def listings_queue():
         for e in waiting.edits
         if (city := gazetteer.get(e.data.get("place_id") or 0)) is not None
     }
+    changed = {
+        e.id: [
+            FIELD_NAMES[name]
+            for name in FIELD_NAMES
+            if e.data.get(name) != listings.as_form_data(e.listing).get(name)
+        ]
+        for e in waiting.edits
+    }
     return render_template(
         "admin/listings.html",
         queue=waiting,
+        changed=changed,
         city_labels=city_labels,
         duplicates=duplicates,
         form=DecisionForm(formdata=None),
