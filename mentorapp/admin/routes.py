@@ -100,5 +100,6 @@ def specialties():
     return render_form("admin/specialties.html", form, specialties=profile_services.specialties())
 
 
-# The directory's admin pages live in their own module, on this blueprint.
-from mentorapp.admin import listing_routes  # noqa: E402, F401
+# The directory's admin pages (vetting, CSV import) live in their own modules, on this
+# blueprint.
+from mentorapp.admin import import_routes, listing_routes  # noqa: E402, F401

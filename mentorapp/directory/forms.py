@@ -19,10 +19,6 @@ from mentorapp.forms import strip
 from mentorapp.profiles.forms import MultiCheckboxField, PlaceFormMixin, choices
 
 
-def _length(name: str) -> Length:
-    return Length(max=LIMITS[name], message=f"At most {LIMITS[name]:,} characters, please.")
-
-
 class ListingForm(PlaceFormMixin, FlaskForm):
     """A studio or school as its submitter types it. The service checks it as a whole
     (the same check as a CSV row), and its messages land next to these fields."""
@@ -54,8 +50,11 @@ class ListingForm(PlaceFormMixin, FlaskForm):
         filters=[strip],
         render_kw={"maxlength": LIMITS["contact_email"]},
     )
-    specialties = MultiCheckboxField("Specialties it covers", choices=[])
-    offers = MultiCheckboxField("What it offers", choices=choices(OFFER_LABELS.items()))
+    # The service checks the choices (with the rest of the form, in its own words).
+    specialties = MultiCheckboxField("Specialties it covers", choices=[], validate_choice=False)
+    offers = MultiCheckboxField(
+        "What it offers", choices=choices(OFFER_LABELS.items()), validate_choice=False
+    )
     programmes = TextAreaField(
         "Programmes (schools)",
         filters=[strip],
@@ -95,7 +94,8 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField(
         "Reason or note for the submitter",
         filters=[strip],
-        validators=[Optional(), _length("description")],
+        # The service's limit, and the textarea's maxlength (not the description's 4,000).
+        validators=[Optional(), Length(max=2000, message="At most 2,000 characters, please.")],
         description="Required to reject or to ask for changes; the submitter reads it.",
         render_kw={"rows": 2, "maxlength": 2000},
     )

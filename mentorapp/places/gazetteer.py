@@ -10,7 +10,7 @@ import heapq
 import math
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -118,6 +118,17 @@ class Gazetteer:
 
     def get(self, geonameid: int) -> City | None:
         return self._by_id.get(geonameid)
+
+    def named(self, name: str) -> list[City]:
+        """Cities called exactly `name` (accents and case ignored; for the largest
+        cities an alternate name such as München counts too), most populous first."""
+        key = fold(name)
+        if not key:
+            return []
+        start = bisect_left(self._keys, key)
+        end = bisect_right(self._keys, key, lo=start)
+        positions = sorted({rank % len(self._cities) for rank in self._ranks[start:end]})
+        return [self._cities[p] for p in positions]
 
     def search(self, query: str, limit: int = 10) -> list[City]:
         """Cities whose name starts with `query`, most populous first."""

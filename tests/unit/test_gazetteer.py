@@ -89,3 +89,9 @@ def test_great_circle_distances():
 
 def test_fold_removes_accents_case_and_hyphens():
     assert fold("  Saint-Étienne ") == "saint etienne"
+
+
+def test_named_finds_exact_names_only_most_populous_first(gazetteer):
+    assert [c.country_code for c in gazetteer.named("london")] == ["GB", "CA"]
+    assert [c.name for c in gazetteer.named("München")] == ["Munich"]
+    assert gazetteer.named("Lond") == [] and gazetteer.named("  ") == []
