@@ -93,7 +93,9 @@ def decide_listing(listing_id: int, decision: str):
     if decision not in review.DECISIONS:
         abort(404)
     return _act(
-        lambda why: review.decide_listing(current_user, listing_id, decision, why),
+        lambda why: review.decide_listing(
+            current_user, listing_id, decision, why, seen=request.form.get("seen")
+        ),
         DECISION_DONE[decision],
         "new",
     )
@@ -104,7 +106,9 @@ def decide_edit(edit_id: int, decision: str):
     if decision not in review.DECISIONS:
         abort(404)
     return _act(
-        lambda why: review.decide_edit(current_user, edit_id, decision, why),
+        lambda why: review.decide_edit(
+            current_user, edit_id, decision, why, seen=request.form.get("seen")
+        ),
         DECISION_DONE[decision],
         "edits",
     )

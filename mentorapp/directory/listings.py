@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from mentorapp.auth.services import is_valid_email, normalise_email
@@ -194,18 +194,43 @@ def correct_listing(person: User, listing_id: int, listing: ListingInput) -> Lis
         raise NotAllowed("Only the person who submitted a listing corrects it.")
     if stored.state == Review.REJECTED:
         raise Conflict("A rejected listing cannot be resubmitted; submit a new one instead.")
-    if stored.state in (Review.PENDING, Review.CHANGES_REQUESTED):
-        _apply(stored, listing.as_data())
-        stored.state = Review.PENDING
-        stored.submitted_at = utcnow()
-        return stored
+    waiting = (Review.PENDING, Review.CHANGES_REQUESTED)
+    if stored.state in waiting:
+        # Claim the row before changing it: an admin approving at this very moment
+        # either decided first (then this waits as an edit) or finds a new version.
+        moved = db.session.execute(
+            update(Listing)
+            .where(Listing.id == stored.id, Listing.state.in_(waiting))
+            .values(state=Review.PENDING, submitted_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.refresh(stored)
+        if moved == 1:
+            _apply(stored, listing.as_data())
+            return stored
+        if stored.state != Review.APPROVED:
+            raise Conflict("An admin decided on it a moment ago: look at it again.")
     edit = open_edit(stored)
-    if edit is None:
-        edit = ListingEdit(listing_id=stored.id, submitted_by_id=person.id)
-        db.session.add(edit)
-    edit.data = listing.as_data()
-    edit.state = Review.PENDING
-    edit.submitted_at = utcnow()
+    if edit is not None:
+        moved = db.session.execute(
+            update(ListingEdit)
+            .where(ListingEdit.id == edit.id, ListingEdit.state.in_(waiting))
+            .values(data=listing.as_data(), state=Review.PENDING, submitted_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.refresh(edit)
+        if moved == 1:
+            return stored
+    # No edit waits (or an admin decided it a moment ago): this one waits from now.
+    db.session.add(
+        ListingEdit(
+            listing_id=stored.id,
+            submitted_by_id=person.id,
+            data=listing.as_data(),
+            state=Review.PENDING,
+            submitted_at=utcnow(),
+        )
+    )
     db.session.flush()
     return stored
 

@@ -6,6 +6,7 @@ decide the same thing at once, the second is told it was already decided."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -36,6 +37,7 @@ FLAG_LABELS: dict[str, str] = {
     FlagKind.ABUSE: "It is abusive or a scam",
 }
 DECISIONS = ("approve", "reject", "request_changes")
+CHANGED = "The submitter changed it since you opened it: look at it again."
 
 
 def _need_admin(person: User) -> None:
@@ -62,10 +64,21 @@ def _already(state: str) -> str:
     }.get(state, "This was already decided.")
 
 
+def version(submitted_at: datetime) -> str:
+    """What a decision form carries of the version the admin saw."""
+    return submitted_at.isoformat()
+
+
 def decide_listing(
-    admin: User, listing_id: int, decision: str, reason: str = "", now: datetime | None = None
+    admin: User,
+    listing_id: int,
+    decision: str,
+    reason: str = "",
+    now: datetime | None = None,
+    seen: str | None = None,
 ) -> Listing:
-    """Approve, reject (with a reason) or ask for changes to a new listing."""
+    """Approve, reject (with a reason) or ask for changes to a new listing; with `seen`,
+    only the version the admin saw (the submitter may have corrected it meanwhile)."""
     _need_admin(admin)
     if decision not in DECISIONS:
         raise DomainError("Choose a decision.", field="decision")
@@ -74,6 +87,9 @@ def decide_listing(
     listing = db.session.get(Listing, listing_id)
     if listing is None:
         raise NotAllowed("There is no such listing.")
+    pending = listing.state == Review.PENDING
+    if seen is not None and pending and seen != version(listing.submitted_at):
+        raise Conflict(CHANGED)
     values: dict = {"review_note": reason}
     if decision == "approve":
         values |= {
@@ -87,20 +103,29 @@ def decide_listing(
         values |= {"state": Review.CHANGES_REQUESTED}
     moved = db.session.execute(
         update(Listing)
-        .where(Listing.id == listing_id, Listing.state == Review.PENDING)
+        .where(
+            Listing.id == listing_id,
+            Listing.state == Review.PENDING,
+            Listing.submitted_at == listing.submitted_at,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(listing)
     if moved != 1:
-        raise Conflict(_already(listing.state))
+        raise Conflict(CHANGED if listing.state == Review.PENDING else _already(listing.state))
     record(admin, f"listing_{decision}", "listing", listing.id, listing.name, reason)
-    _tell_submitter(listing, decision, reason)
+    _tell_submitter(admin, listing, decision, reason)
     return listing
 
 
 def decide_edit(
-    admin: User, edit_id: int, decision: str, reason: str = "", now: datetime | None = None
+    admin: User,
+    edit_id: int,
+    decision: str,
+    reason: str = "",
+    now: datetime | None = None,
+    seen: str | None = None,
 ) -> ListingEdit:
     """Approve (the public sees it from now), reject, or ask for changes to an edit."""
     _need_admin(admin)
@@ -111,6 +136,9 @@ def decide_edit(
     edit = db.session.get(ListingEdit, edit_id)
     if edit is None:
         raise NotAllowed("There is no such edit.")
+    pending = edit.state == Review.PENDING
+    if seen is not None and pending and seen != version(edit.submitted_at):
+        raise Conflict(CHANGED)
     state = {
         "approve": Review.APPROVED,
         "reject": Review.REJECTED,
@@ -118,26 +146,34 @@ def decide_edit(
     }[decision]
     moved = db.session.execute(
         update(ListingEdit)
-        .where(ListingEdit.id == edit_id, ListingEdit.state == Review.PENDING)
+        .where(
+            ListingEdit.id == edit_id,
+            ListingEdit.state == Review.PENDING,
+            ListingEdit.submitted_at == edit.submitted_at,
+        )
         .values(state=state, review_note=reason, decided_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(edit)
     if moved != 1:
-        raise Conflict(_already(edit.state))
+        raise Conflict(CHANGED if edit.state == Review.PENDING else _already(edit.state))
     listing = edit.listing
     if decision == "approve":
         _apply(listing, edit.data)
         listing.vetted_at = now
         listing.recheck_due_at = now + RECHECK_AFTER
     record(admin, f"edit_{decision}", "listing", listing.id, listing.name, reason)
-    _tell_submitter(listing, decision, reason, edit=True)
+    _tell_submitter(admin, listing, decision, reason, edit=True)
     return edit
 
 
-def _tell_submitter(listing: Listing, decision: str, reason: str, edit: bool = False) -> None:
+def _tell_submitter(
+    admin: User, listing: Listing, decision: str, reason: str, edit: bool = False
+) -> None:
     submitter = listing.submitted_by
-    if submitter is None:
+    # An admin deciding on their own listing (or on each row of their CSV import)
+    # needs no message about it.
+    if submitter is None or submitter.id == admin.id:
         return
     what = f"Your changes to {listing.name}" if edit else f"Your listing {listing.name}"
     text = {
@@ -177,8 +213,8 @@ def unpublish(admin: User, listing_id: int, reason: str) -> Listing:
     if not reason:
         raise DomainError("Say why it comes off the directory.", field="reason")
     listing = db.session.get(Listing, listing_id)
-    if listing is None:
-        raise NotAllowed("There is no such listing.")
+    if listing is None or listing.state != Review.APPROVED:
+        raise NotAllowed("There is no such approved listing.")
     moved = db.session.execute(
         update(Listing)
         .where(Listing.id == listing_id, Listing.unpublished_at.is_(None))
@@ -195,10 +231,17 @@ def unpublish(admin: User, listing_id: int, reason: str) -> Listing:
 def republish(admin: User, listing_id: int, reason: str = "") -> Listing:
     _need_admin(admin)
     listing = db.session.get(Listing, listing_id)
-    if listing is None or listing.unpublished_at is None:
+    if listing is None or listing.state != Review.APPROVED:
+        raise NotAllowed("There is no such approved listing.")
+    moved = db.session.execute(
+        update(Listing)
+        .where(Listing.id == listing_id, Listing.unpublished_at.is_not(None))
+        .values(unpublished_at=None, unpublish_reason="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(listing)
+    if moved != 1:
         raise Conflict("This listing is on the directory already.")
-    listing.unpublished_at = None
-    listing.unpublish_reason = ""
     record(admin, "listing_republished", "listing", listing.id, listing.name, reason)
     return listing
 
@@ -253,7 +296,9 @@ def resolve_flag(admin: User, flag_id: int, unpublish_it: bool, reason: str = ""
     if moved != 1:
         raise Conflict("Another admin already dealt with this flag.")
     if unpublish_it and flag.listing.unpublished_at is None:
-        unpublish(admin, flag.listing_id, reason)
+        # Another admin may take it off meanwhile: this flag is upheld all the same.
+        with suppress(Conflict):
+            unpublish(admin, flag.listing_id, reason)
     record(
         admin,
         "flag_upheld" if unpublish_it else "flag_dismissed",

@@ -138,8 +138,11 @@ def _checked(form: ListingForm):
         for name, message in invalid.problems.items():
             target = "place_query" if name == "place_id" else name
             form[target].errors = [*form[target].errors, message]
-        if place_id is None:
+        city = Gazetteer.load().get(place_id) if place_id is not None else None
+        if city is None:
             offer_cities(form)
+        else:  # a city chosen from the list stays chosen while the rest is corrected
+            form.place_query.data, form.place_id.data = city.label, str(city.geonameid)
         return None
 
 

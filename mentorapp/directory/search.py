@@ -89,7 +89,13 @@ def search(query: Query, page: int = 1) -> ResultPage:
     )
     rows = rows.where(public())
     words = query.text.strip().lower().split()[:8]
+    # SQLite's lower() knows only ASCII ("École" stays "École"): such words match here.
+    in_python = [w for w in words if not w.isascii()] if db.engine.dialect.name == "sqlite" else []
+    if in_python:
+        rows = rows.add_columns(Listing.description, Place.name.label("city"))
     for word in words:
+        if word in in_python:
+            continue
         pattern = f"%{_escape_like(word)}%"
         rows = rows.where(
             or_(
@@ -111,6 +117,9 @@ def search(query: Query, page: int = 1) -> ResultPage:
     found: list[tuple[int, str, float | None, int]] = []
     for row in db.session.execute(rows):
         if query.offer and query.offer not in (row.offers or []):
+            continue
+        texts = (row.name.lower(), row.description.lower(), row.city.lower()) if in_python else ()
+        if not all(any(word in t for t in texts) for word in in_python):
             continue
         km = (
             distance_km(query.near[0], query.near[1], row.latitude, row.longitude)
