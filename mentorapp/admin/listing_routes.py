@@ -1,6 +1,8 @@
 """The admins' side of the directory: the vetting queue, decisions, flags, re-checks and
 the audit log. Registered on the admin blueprint, so its one access check covers them."""
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -12,6 +14,7 @@ from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.extensions import db
 from mentorapp.forms import EmptyForm
 from mentorapp.models import Listing
+from mentorapp.paging import page_number
 from mentorapp.places.gazetteer import Gazetteer
 
 FIELD_NAMES = {
@@ -34,37 +37,64 @@ DECISION_DONE = {
 }
 
 
-def _back(anchor: str | None = None):
-    return redirect(url_for("admin.listings", _anchor=anchor))
+@dataclass(frozen=True)
+class Refused:
+    """A decision refused for its reason: shown again next to that form's field."""
+
+    key: str  # which form on the page
+    reason: str  # what the admin typed, kept
+    message: str
 
 
-def _act(do, done: str, anchor: str | None = None):
-    """Run a decision; a refusal (already decided, a reason missing) is a message."""
+def _where() -> dict:
+    """The queue page a decision was sent from (its form's URL carries it)."""
+    section = request.args.get("section")
+    if section not in review.SECTIONS:
+        return {}
+    return {"section": section, "page": page_number(request.args.get("page"))}
+
+
+def _act(do, done: str, key: str, again=None, back: str | None = None):
+    """Run a decision. A missing or too long reason shows the page again with the
+    message next to the field and the typing kept; a refusal of another kind (already
+    decided, changed meanwhile) is a message on the queue."""
+    again = again or _queue_page
     form = DecisionForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
-        return _back(anchor)
+        messages = " ".join(m for ms in form.errors.values() for m in ms)
+        return again(Refused(key, request.form.get("reason", ""), messages))
     try:
         do(form.reason.data or "")
     except NotAllowed:
         abort(404)
     except DomainError as error:
+        if error.field == "reason":
+            return again(Refused(key, form.reason.data or "", error.message))
         flash(error.message, "error")
     else:
         flash(done, "success")
-    return _back(anchor)
+    return redirect(back or url_for("admin.listings", **_where(), _anchor=_SECTION_OF[key[0]]))
+
+
+_SECTION_OF = {"l": "new", "e": "edits", "f": "flags", "r": "rechecks"}
 
 
 @bp.get("/listings", endpoint="listings")
 def listings_queue():
-    waiting = review.queue()
-    duplicates = {listing.id: review.possible_duplicates(listing) for listing in waiting.listings}
+    return _queue_page()
+
+
+def _queue_page(refused: Refused | None = None):
+    where = _where()
+    waiting = review.queue(where.get("section"), where.get("page", 1))
+    new = waiting.pages.get("new")
+    edits = waiting.pages["edits"].items if "edits" in waiting.pages else []
     gazetteer = Gazetteer.load()
     city_labels = {
         e.data.get("place_id"): city.label
-        for e in waiting.edits
+        for e in edits
         if (city := gazetteer.get(e.data.get("place_id") or 0)) is not None
     }
     changed = {
@@ -73,19 +103,31 @@ def listings_queue():
             for name in FIELD_NAMES
             if e.data.get(name) != listings.as_form_data(e.listing).get(name)
         ]
-        for e in waiting.edits
+        for e in edits
     }
-    return render_template(
+    page = render_template(
         "admin/listings.html",
         queue=waiting,
+        where=where,
         changed=changed,
         city_labels=city_labels,
-        duplicates=duplicates,
+        duplicates=review.possible_duplicates(new.items) if new else {},
         form=DecisionForm(formdata=None),
+        refused=refused,
         kinds=listings.KIND_LABELS,
         offers=listings.OFFER_LABELS,
         flag_labels=review.FLAG_LABELS,
+        section_titles=SECTION_TITLES,
     )
+    return page, 422 if refused else 200
+
+
+SECTION_TITLES = {
+    "new": "New listings",
+    "edits": "Edits of approved listings",
+    "flags": "Flags",
+    "rechecks": "Due for their yearly check",
+}
 
 
 @bp.post("/listings/<id:listing_id>/<decision>")
@@ -97,7 +139,7 @@ def decide_listing(listing_id: int, decision: str):
             current_user, listing_id, decision, why, seen=request.form.get("seen")
         ),
         DECISION_DONE[decision],
-        "new",
+        f"l{listing_id}",
     )
 
 
@@ -110,7 +152,7 @@ def decide_edit(edit_id: int, decision: str):
             current_user, edit_id, decision, why, seen=request.form.get("seen")
         ),
         DECISION_DONE[decision],
-        "edits",
+        f"e{edit_id}",
     )
 
 
@@ -121,7 +163,7 @@ def resolve_flag(flag_id: int, action: str):
     return _act(
         lambda why: review.resolve_flag(current_user, flag_id, action == "unpublish", why),
         "Taken off the directory." if action == "unpublish" else "Flag dismissed.",
-        "flags",
+        f"f{flag_id}",
     )
 
 
@@ -132,7 +174,7 @@ def recheck(listing_id: int, action: str):
     return _act(
         lambda why: review.recheck(current_user, listing_id, action == "confirm", why),
         "Checked again: vetted for another year." if action == "confirm" else "Taken off.",
-        "rechecks",
+        f"r{listing_id}",
     )
 
 
@@ -141,6 +183,9 @@ def republish(listing_id: int):
     return _act(
         lambda why: review.republish(current_user, listing_id, why),
         "Back on the directory.",
+        "u",
+        lambda refused: _listing_page(listing_id, refused),
+        url_for("admin.listing", listing_id=listing_id),
     )
 
 
@@ -149,27 +194,35 @@ def unpublish(listing_id: int):
     return _act(
         lambda why: review.unpublish(current_user, listing_id, why),
         "Taken off the directory.",
+        "u",
+        lambda refused: _listing_page(listing_id, refused),
+        url_for("admin.listing", listing_id=listing_id),
     )
 
 
 @bp.get("/listings/<id:listing_id>")
 def listing(listing_id: int):
+    return _listing_page(listing_id)
+
+
+def _listing_page(listing_id: int, refused: Refused | None = None):
     found = db.get_or_404(Listing, listing_id)
     entries, _ = audit_trail.audit_log(1, listing_id=found.id)
-    return render_template(
+    page = render_template(
         "admin/listing.html",
         listing=found,
         entries=entries,
         form=DecisionForm(formdata=None),
+        refused=refused,
         button=EmptyForm(),
         kinds=listings.KIND_LABELS,
         offers=listings.OFFER_LABELS,
     )
+    return page, 422 if refused else 200
 
 
 @bp.get("/audit")
 def audit():
-    raw = request.args.get("page", "1")
-    page = int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    page = page_number(request.args.get("page"))
     entries, more = audit_trail.audit_log(page)
     return render_template("admin/audit.html", entries=entries, page=page, more=more)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from mentorapp.audit import record
+from mentorapp.directory import review, search
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db
-from mentorapp.models import Specialty, User
+from mentorapp.models import Apprenticeship, Listing, Specialty, User
+from mentorapp.models.apprenticeship import State
 from mentorapp.models.types import utcnow
 from mentorapp.places.gazetteer import fold
 
@@ -22,10 +24,15 @@ class Overview:
     admins: int
     unverified: int
     suspended: int
+    requests_open: int
+    apprenticeships_running: int
+    apprenticeships_completed: int
+    listings_public: int
+    listings_waiting: int
 
 
 def overview() -> Overview:
-    """Counts for the admin dashboard, in one query."""
+    """Counts for the admin dashboard: the community, its apprenticeships, the directory."""
     row = db.session.execute(
         select(
             func.count(User.id),
@@ -36,7 +43,22 @@ def overview() -> Overview:
             func.count(User.id).filter(User.suspended_at.is_not(None)),
         )
     ).one()
-    return Overview(*row)
+    states = dict(
+        db.session.execute(
+            select(Apprenticeship.state, func.count(Apprenticeship.id)).group_by(
+                Apprenticeship.state
+            )
+        ).all()
+    )
+    public = db.session.scalar(select(func.count(Listing.id)).where(search.public())) or 0
+    return Overview(
+        *row,
+        requests_open=states.get(State.REQUESTED, 0),
+        apprenticeships_running=states.get(State.ACCEPTED, 0),
+        apprenticeships_completed=states.get(State.COMPLETED, 0),
+        listings_public=public,
+        listings_waiting=review.queue_size(),
+    )
 
 
 def people_query(search: str = ""):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from mentorapp.audit import record
@@ -28,6 +28,7 @@ from mentorapp.models import (
 )
 from mentorapp.models.types import utcnow
 from mentorapp.notifications.services import notify
+from mentorapp.paging import Page
 from mentorapp.places.gazetteer import fold
 
 FLAG_LABELS: dict[str, str] = {
@@ -312,86 +313,106 @@ def resolve_flag(admin: User, flag_id: int, unpublish_it: bool, reason: str = ""
 
 # The queue
 
+SECTIONS = ("new", "edits", "flags", "rechecks")
+PREVIEW = 5  # of each section on the queue's overview
+PER_PAGE = 20  # on a section's own pages
+
 
 @dataclass(frozen=True)
 class Queue:
-    listings: list[Listing]
-    edits: list[ListingEdit]
-    flags: list[ListingFlag]
-    rechecks: list[Listing]
+    counts: dict[str, int]  # what waits, by section
+    pages: dict[str, Page]  # what is shown, by section: the oldest first
+    section: str | None = None  # one section, page by page; None: the overview
 
     @property
     def size(self) -> int:
-        return len(self.listings) + len(self.edits) + len(self.flags) + len(self.rechecks)
+        return sum(self.counts.values())
 
 
-def queue(now: datetime | None = None) -> Queue:
-    """Everything waiting for an admin, oldest first."""
-    now = now or utcnow()
-    listings = db.session.scalars(
-        select(Listing)
+def _waiting(now: datetime) -> dict[str, Select]:
+    return {
+        "new": select(Listing)
         .where(Listing.state == Review.PENDING)
         .options(
             selectinload(Listing.place),
             selectinload(Listing.specialties),
             selectinload(Listing.submitted_by),
         )
-        .order_by(Listing.submitted_at, Listing.id)
-    ).all()
-    edits = db.session.scalars(
-        select(ListingEdit)
+        .order_by(Listing.submitted_at, Listing.id),
+        "edits": select(ListingEdit)
         .where(ListingEdit.state == Review.PENDING)
-        .options(selectinload(ListingEdit.listing), selectinload(ListingEdit.submitted_by))
-        .order_by(ListingEdit.submitted_at, ListingEdit.id)
-    ).all()
-    flags = db.session.scalars(
-        select(ListingFlag)
+        .options(
+            selectinload(ListingEdit.listing).selectinload(Listing.specialties),
+            selectinload(ListingEdit.submitted_by),
+        )
+        .order_by(ListingEdit.submitted_at, ListingEdit.id),
+        "flags": select(ListingFlag)
         .where(ListingFlag.resolved_at.is_(None))
         .options(selectinload(ListingFlag.listing), selectinload(ListingFlag.reporter))
-        .order_by(ListingFlag.created_at, ListingFlag.id)
-    ).all()
-    rechecks = db.session.scalars(
-        select(Listing)
+        .order_by(ListingFlag.created_at, ListingFlag.id),
+        "rechecks": select(Listing)
         .where(
             Listing.state == Review.APPROVED,
             Listing.unpublished_at.is_(None),
             Listing.recheck_due_at <= now,
         )
         .options(selectinload(Listing.place))
-        .order_by(Listing.recheck_due_at, Listing.id)
-    ).all()
-    return Queue(list(listings), list(edits), list(flags), list(rechecks))
+        .order_by(Listing.recheck_due_at, Listing.id),
+    }
 
 
-def queue_size() -> int:
-    now = utcnow()
-    counts = [
-        select(func.count(Listing.id)).where(Listing.state == Review.PENDING),
-        select(func.count(ListingEdit.id)).where(ListingEdit.state == Review.PENDING),
-        select(func.count(ListingFlag.id)).where(ListingFlag.resolved_at.is_(None)),
-        select(func.count(Listing.id)).where(
-            Listing.state == Review.APPROVED,
-            Listing.unpublished_at.is_(None),
-            Listing.recheck_due_at <= now,
-        ),
-    ]
-    return sum(db.session.scalar(c) or 0 for c in counts)
+def queue(section: str | None = None, page: int = 1, now: datetime | None = None) -> Queue:
+    """What waits for an admin, oldest first: the first few of each section, or one
+    section a page at a time (a large CSV import can leave thousands)."""
+    waiting = _waiting(now or utcnow())
+    counts = _counts(waiting)
+    shown = [section] if section in SECTIONS else list(SECTIONS)
+    size = PER_PAGE if len(shown) == 1 else PREVIEW
+    pages = {}
+    for name in shown:
+        number = min(page, max(1, -(-counts[name] // size))) if len(shown) == 1 else 1
+        items = db.session.scalars(waiting[name].offset((number - 1) * size).limit(size)).all()
+        pages[name] = Page(list(items), counts[name], number, size)
+    return Queue(counts, pages, shown[0] if len(shown) == 1 else None)
 
 
-def possible_duplicates(listing: Listing, name: str | None = None, place_id: int | None = None):
-    """Other listings in the same city with a similar name."""
-    name = fold(name or listing.name)
-    others = db.session.scalars(
-        select(Listing).where(
-            Listing.place_id == (place_id or listing.place_id),
-            Listing.id != listing.id,
-            or_(Listing.state != Review.REJECTED),
+def _counts(waiting: dict[str, Select]) -> dict[str, int]:
+    return {
+        name: db.session.scalar(
+            select(func.count()).select_from(statement.order_by(None).subquery())
         )
-    ).all()
-    return [
-        other
-        for other in others
-        if SequenceMatcher(None, name, fold(other.name)).ratio() >= 0.6
-        or name in fold(other.name)
-        or fold(other.name) in name
-    ]
+        or 0
+        for name, statement in waiting.items()
+    }
+
+
+def queue_size(now: datetime | None = None) -> int:
+    """How many items wait for an admin, all sections together."""
+    return sum(_counts(_waiting(now or utcnow())).values())
+
+
+def _similar(name: str, other: str) -> bool:
+    return SequenceMatcher(None, name, other).ratio() >= 0.6 or name in other or other in name
+
+
+def possible_duplicates(listings: list[Listing]) -> dict[int, list[Listing]]:
+    """For each listing, the others in the same city with a similar name (not the
+    rejected ones), in one query for them all."""
+    places = {listing.place_id for listing in listings}
+    if not places:
+        return {}
+    by_place: dict[int, list[Listing]] = {}
+    for other in db.session.scalars(
+        select(Listing)
+        .where(Listing.place_id.in_(places), Listing.state != Review.REJECTED)
+        .order_by(Listing.id)
+    ):
+        by_place.setdefault(other.place_id, []).append(other)
+    return {
+        listing.id: [
+            other
+            for other in by_place.get(listing.place_id, [])
+            if other.id != listing.id and _similar(fold(listing.name), fold(other.name))
+        ]
+        for listing in listings
+    }

@@ -7,17 +7,13 @@ from mentorapp.directory.forms import FlagForm, ListingForm, SearchForm
 from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.forms import EmptyForm, show_error
 from mentorapp.matching.listings import ListingFilters
+from mentorapp.paging import page_number
 from mentorapp.places.gazetteer import Gazetteer
 from mentorapp.profiles import services as profiles
 from mentorapp.profiles.sections import chosen_place, offer_cities, wants_city_list
 from mentorapp.views import render_form
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
 
 
 def _specialty_choices(blank: str | None = None) -> list[SelectChoice]:
@@ -55,7 +51,7 @@ def index():
     return render_template(
         "directory/index.html",
         form=form,
-        results=search.search(query, _page_number()),
+        results=search.search(query, page_number(request.args.get("page"))),
         near_label=near_label,
         can_use_me=me is not None,
         kinds=listings.KIND_LABELS,

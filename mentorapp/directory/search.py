@@ -19,6 +19,7 @@ from mentorapp.matching.listings import (
     rank_listings,
 )
 from mentorapp.models import Listing, Place, Review, Specialty, User, listing_specialties
+from mentorapp.paging import Page
 from mentorapp.places.gazetteer import Gazetteer, distance_km
 from mentorapp.suggestions.records import load_vocabulary
 
@@ -43,32 +44,7 @@ class Found:
     km: float | None
 
 
-@dataclass(frozen=True)
-class ResultPage:
-    items: list[Found]
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
+ResultPage = Page[Found]
 
 
 def public():
@@ -146,7 +122,7 @@ def search(query: Query, page: int = 1) -> ResultPage:
             .options(selectinload(Listing.place), selectinload(Listing.specialties))
         )
     }
-    return ResultPage([Found(listings[f[0]], f[2]) for f in chosen], len(found), page)
+    return ResultPage([Found(listings[f[0]], f[2]) for f in chosen], len(found), page, PER_PAGE)
 
 
 def place_coordinates(geonameid: int | None) -> tuple[float, float] | None:

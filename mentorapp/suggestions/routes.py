@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from mentorapp.errors import DomainError
 from mentorapp.matching import Filters
 from mentorapp.models import MarkKind, Role
+from mentorapp.paging import page_number
 from mentorapp.profiles import services as profiles
 from mentorapp.profiles.vocabulary import GENRE_NAMES
 from mentorapp.suggestions import services
@@ -11,11 +12,6 @@ from mentorapp.suggestions.forms import SuggestionFilterForm
 from mentorapp.views import safe_next
 
 bp = Blueprint("suggestions", __name__, url_prefix="/suggestions")
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
 
 
 def _show(viewer: Role, shown: str):
@@ -33,8 +29,9 @@ def _show(viewer: Role, shown: str):
             max_km=float(form.max_km.data) if form.max_km.data else None,
             remote_only=bool(form.remote_only.data),
         )
+        number = page_number(request.args.get("page"))
         page = services.suggestions(
-            current_user, viewer, filters, _page_number(), saved_only=bool(form.saved.data)
+            current_user, viewer, filters, number, saved_only=bool(form.saved.data)
         )
     return render_template(
         "suggestions/list.html",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -21,6 +20,7 @@ from mentorapp.models import (
     SuggestionMark,
     User,
 )
+from mentorapp.paging import Page
 from mentorapp.profiles import services as profiles
 from mentorapp.suggestions.index import candidate_index
 from mentorapp.suggestions.records import load_mentee_records, load_mentor_records
@@ -35,33 +35,8 @@ class Suggestion:
     favourite: bool
 
 
-@dataclass(frozen=True)
-class SuggestionPage:
-    items: list[Suggestion]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    # What templates/_macros/pagination.html reads (named as Flask-SQLAlchemy's pages).
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
+# A page of suggestions.
+SuggestionPage = Page[Suggestion]
 
 
 def missing_for_matching(user: User, role: Role) -> list[profiles.Check]:

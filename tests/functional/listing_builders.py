@@ -6,6 +6,7 @@ written directly, so a matrix of roles and states stays fast."""
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import threading
@@ -288,6 +289,19 @@ def flash_of(response) -> str:
     """The flash messages of the page after a redirect (follow_redirects=True)."""
     assert response.status_code == 200, response.status_code
     return " ".join(re.findall(r'<p class="flash[^"]*">(.*?)</p>', text(response), re.S))
+
+
+def refused_reason(response, key: str) -> tuple[str, str]:
+    """A decision shown again for its reason: (the error next to that form's reason
+    field, what the field still holds)."""
+    assert response.status_code == 422, response.status_code
+    body = text(response)
+    error = re.search(rf'<p class="field__error" id="reason-{key}-error">(.*?)</p>', body, re.S)
+    field = re.search(rf'<textarea[^>]* id="reason-{key}"[^>]*>(.*?)</textarea>', body, re.S)
+    assert error and field, f"no error next to reason-{key}"
+    assert 'aria-invalid="true"' in field.group(0)
+    message = " ".join(re.sub(r"<[^>]+>", " ", error.group(1)).replace("Error:", "").split())
+    return message, html.unescape(field.group(1))
 
 
 def section(body: str, anchor: str) -> str:

@@ -191,3 +191,31 @@ def test_suspensions_and_new_specialties_are_in_the_audit_log(app, client, users
     for line in ("account suspended", "Spam in messages", "account reinstated", "specialty added"):
         assert line in log
     assert log.count("Ada Okafor") == 3 and "Mallory" in log and "Podcast production" in log
+
+
+def test_the_admin_overview_shows_how_the_programme_is_doing(client, admin):
+    from mentorapp.models import Review
+    from tests.functional.apprenticeship_builders import (
+        make_apprenticeship,
+        make_mentee,
+        make_mentor,
+    )
+    from tests.functional.listing_builders import make_listing
+
+    app = client.application
+    mentor = make_mentor(app, "m@example.com", "Mo Mentor", capacity=5)
+    for n, state in enumerate(["requested", "accepted", "accepted", "completed", "declined"]):
+        mentee = make_mentee(app, f"a{n}@example.com", f"Apprentice {n}")
+        make_apprenticeship(app, mentor, mentee, state=state)
+    for state in (Review.APPROVED, Review.APPROVED, Review.PENDING):
+        make_listing(app, state=state)
+    make_listing(app, unpublished=True)
+    body = text(client.get("/admin"))
+    for value, label in [
+        (1, "requests waiting for an answer"),
+        (2, "apprenticeships running"),
+        (1, "apprenticeships completed"),
+        (2, "studios and schools listed"),
+        (1, "listing items to vet"),
+    ]:
+        assert f'<span class="stat__value">{value}</span><span class="stat__label">{label}' in body

@@ -36,6 +36,7 @@ from tests.functional.listing_builders import (
     names_on,
     person,
     post,
+    refused_reason,
     section,
     signed_in,
 )
@@ -328,7 +329,8 @@ def test_reject_and_request_changes_need_a_reason(app, scene, decision, message,
         if subject == "edit"
         else f"/admin/listings/{listing}/{decision}"
     )
-    assert message in flash_of(send(url, {"reason": reason}, follow_redirects=True))
+    key = f"e{edit}" if subject == "edit" else f"l{listing}"
+    assert refused_reason(send(url, {"reason": reason}), key) == (message, reason.strip())
     if subject == "edit":
         assert load_edit(app, edit).state == Review.PENDING
     else:
@@ -343,10 +345,9 @@ def test_reject_and_request_changes_need_a_reason(app, scene, decision, message,
 def test_a_reason_over_2000_characters_is_refused_with_the_right_limit(app, scene, length):
     listing = make_listing(app, "Fox Lane Studios", state=Review.PENDING, submitted_by=scene.sam)
     _, send = client_for(app, "admin")
-    page = send(
-        f"/admin/listings/{listing}/reject", {"reason": "x" * length}, follow_redirects=True
-    )
-    assert "At most 2,000 characters, please." in flash_of(page)
+    page = send(f"/admin/listings/{listing}/reject", {"reason": "x" * length})
+    message, kept = refused_reason(page, f"l{listing}")
+    assert message == "At most 2,000 characters, please." and kept == "x" * length
     assert load_listing(app, listing).state == Review.PENDING
     assert actions(app) == []
 
@@ -690,12 +691,14 @@ def test_an_admin_takes_a_listing_off_and_puts_it_back(app, scene):
     page = text(client.get(f"/admin/listings/{listing}"))
     assert "Take it off the directory" in page
 
-    missing = send(f"/admin/listings/{listing}/unpublish", {"reason": " "}, follow_redirects=True)
-    assert "Say why it comes off the directory." in flash_of(missing)
+    missing = send(f"/admin/listings/{listing}/unpublish", {"reason": " "})
+    assert refused_reason(missing, "u") == ("Say why it comes off the directory.", "")
+    assert "Fox Lane Studios" in text(missing)  # the listing's own page, shown again
     assert load_listing(app, listing).unpublished_at is None
     assert public_sees(app, listing, "Fox Lane Studios")
 
-    send(f"/admin/listings/{listing}/unpublish", {"reason": "They closed in May."})
+    done = send(f"/admin/listings/{listing}/unpublish", {"reason": "They closed in May."})
+    assert done.headers["Location"].endswith(f"/admin/listings/{listing}")
     stored = load_listing(app, listing)
     assert stored.unpublished_at is not None and stored.unpublish_reason == "They closed in May."
     assert stored.state == Review.APPROVED
