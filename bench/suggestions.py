@@ -16,27 +16,28 @@ when no server answers at 127.0.0.1:5432.
 from __future__ import annotations
 
 import argparse
-import http.cookies
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import _population
+from _http import (
+    PASSWORD,
+    ROOT,
+    Browser,
+    free_port,
+    postgres_database,
+    serve,
+    timed,
+    worker_rss_mb,
+)
 from sqlalchemy import insert, select, text, update
 
-ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "bench-password-1234"
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PG_DATABASE = "mentorapp_bench"
 TARGETS = "targets: under 50 ms median with 100,000 mentors; a worker under 250 MB resident"
 
@@ -214,105 +215,7 @@ def bump_a_profile(database_url: str) -> None:
         db.session.commit()
 
 
-# --- Serving and measuring ---------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """Just enough of a browser: keeps cookies (Secure ones too, over plain HTTP)."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.cookies: dict[str, str] = {}
-        self.opener = urllib.request.build_opener(NoRedirect)
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str, float]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body)
-        if self.cookies:
-            req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        started = time.perf_counter()
-        try:
-            response = self.opener.open(req)
-        except urllib.error.HTTPError as error:
-            response = error
-        content = response.read().decode()
-        elapsed = (time.perf_counter() - started) * 1000
-        for header in response.headers.get_all("Set-Cookie") or []:
-            cookie = http.cookies.SimpleCookie(header)
-            for key, morsel in cookie.items():
-                self.cookies[key] = morsel.value
-        return response.status, content, elapsed
-
-    def log_in(self, email: str) -> None:
-        _, page, _ = self.request("/login")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        status, page, _ = self.request(
-            "/login", {"csrf_token": token, "email": email, "password": PASSWORD}
-        )
-        errors = re.sub(r"<[^>]+>|\s+", " ", page[page.find("<main") :])[:400]
-        assert status == 302, f"login failed for {email} ({status}): {errors}"
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def serve(database_url: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "MENTORAPP_ENV": "production",
-        "SECRET_KEY": "bench",
-        "PUBLIC_URL": "http://bench.invalid",
-        "DATABASE_URL": database_url,
-    }
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
-
-
-def worker_rss_mb(master: int) -> list[float]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    sizes = []
-    for pid in children:
-        status = Path(f"/proc/{pid}/status").read_text()
-        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
-    return sizes
-
-
-def timed(browser: Browser, path: str, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        status, _, elapsed = browser.request(path)
-        assert status == 200, f"{path} answered {status}"
-        times.append(elapsed)
-    return times
+# --- Measuring ----------------------------------------------------------------------
 
 
 def measure(name: str, database_url: str, mentors: int, runs: int) -> None:
@@ -362,19 +265,6 @@ def measure(name: str, database_url: str, mentors: int, runs: int) -> None:
         server.wait(timeout=20)
 
 
-def postgres_database() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    except Exception as error:  # any failure means: no PostgreSQL here
-        print(f"PostgreSQL: skipped ({type(error).__name__}: {error})\n")
-        return None
-    return f"{PG_SERVER}/{PG_DATABASE}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentors", type=int, default=100_000)
@@ -386,7 +276,7 @@ def main() -> None:
             url = f"sqlite:///{folder}/bench.sqlite3"
             run_isolated("SQLite", url, args)
     if args.only != "sqlite":
-        url = postgres_database()
+        url = postgres_database(PG_DATABASE)
         if url:
             run_isolated("PostgreSQL", url, args)
     print(TARGETS)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+import numpy as np
+from sqlalchemy import String, case, cast, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from mentorapp.extensions import db
@@ -20,7 +21,7 @@ from mentorapp.matching.listings import (
 )
 from mentorapp.models import Listing, Place, Review, Specialty, User, listing_specialties
 from mentorapp.paging import Page
-from mentorapp.places.gazetteer import Gazetteer, distance_km
+from mentorapp.places.gazetteer import Gazetteer, distances_km
 from mentorapp.suggestions.records import load_vocabulary
 
 PER_PAGE = 12
@@ -55,74 +56,114 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _contains(column, text: str):
+    """Whether the column holds the text, as is (the search columns are lower case)."""
+    return column.like(f"%{_escape_like(text)}%", escape="\\")
+
+
 def search(query: Query, page: int = 1) -> ResultPage:
     """Approved listings matching the query, a page at a time.
 
-    The database narrows by text, kind and specialty; distance and what a place offers
-    (a JSON list) are checked here, over the few columns needed, before loading a page."""
-    rows = select(Listing.id, Listing.name, Listing.offers, Place.latitude, Place.longitude).join(
-        Place, Place.id == Listing.place_id
-    )
-    rows = rows.where(public())
+    The database filters, orders and counts. Only a search near a place reads the
+    matching rows' coordinates (those within a box around it when a distance is
+    given) to measure and order them here, exactly."""
     words = query.text.strip().lower().split()[:8]
-    # SQLite's lower() knows only ASCII ("École" stays "École"): such words match here.
-    in_python = [w for w in words if not w.isascii()] if db.engine.dialect.name == "sqlite" else []
-    if in_python:
-        rows = rows.add_columns(Listing.description, Place.name.label("city"))
-    for word in words:
-        if word in in_python:
-            continue
-        pattern = f"%{_escape_like(word)}%"
-        rows = rows.where(
-            or_(
-                func.lower(Listing.name).like(pattern, escape="\\"),
-                func.lower(Listing.description).like(pattern, escape="\\"),
-                func.lower(Place.name).like(pattern, escape="\\"),
-            )
-        )
+    matching = select(Listing.id).where(public())
+    for word in words:  # in the name, the description or the city
+        matching = matching.where(_contains(Listing.search_text, word))
     if query.kind:
-        rows = rows.where(Listing.kind == query.kind)
+        matching = matching.where(Listing.kind == query.kind)
     if query.specialty:
-        rows = rows.where(
+        matching = matching.where(
             Listing.id.in_(
                 select(listing_specialties.c.listing_id)
                 .join(Specialty, Specialty.id == listing_specialties.c.specialty_id)
                 .where(Specialty.slug == query.specialty)
             )
         )
-    found: list[tuple[int, str, float | None, int]] = []
-    for row in db.session.execute(rows):
-        if query.offer and query.offer not in (row.offers or []):
-            continue
-        texts = (row.name.lower(), row.description.lower(), row.city.lower()) if in_python else ()
-        if not all(any(word in t for t in texts) for word in in_python):
-            continue
-        km = (
-            distance_km(query.near[0], query.near[1], row.latitude, row.longitude)
-            if query.near
-            else None
-        )
-        if query.within_km is not None and (km is None or km > query.within_km):
-            continue
-        in_name = sum(word in row.name.lower() for word in words)
-        found.append((row.id, row.name, km, in_name))
-    if query.sort == "distance" and query.near:
-        found.sort(key=lambda f: (f[2], f[1].lower(), f[0]))
+    if query.offer:  # a JSON list of slugs: its text holds the slug in quotes
+        matching = matching.where(_contains(cast(Listing.offers, String), f'"{query.offer}"'))
+    filtered = bool(words or query.kind or query.specialty or query.offer)
+    # Relevance: how many of the words the name holds, then (near a place) the
+    # nearest, then by name.
+    in_name = sum((case((_contains(Listing.sort_name, w), 1), else_=0) for w in words), literal(0))
+    by_name = [Listing.sort_name, Listing.id]  # code-point order on both databases
+    relevance = [in_name.desc(), *by_name] if words else by_name
+    order = by_name if query.sort == "name" else relevance
+    offset = (page - 1) * PER_PAGE
+    if query.near is None:
+        if filtered:  # one pass over the matching rows counts them and picks the page
+            rows = db.session.execute(
+                matching.add_columns(func.count().over())
+                .order_by(*order)
+                .offset(offset)
+                .limit(PER_PAGE)
+            ).all()
+            total = rows[0][1] if rows else _count(matching)
+            ids = [row[0] for row in rows]
+        else:  # the public listings in name order: an index walk, stopped at the page
+            total = _count(matching)
+            ids = list(db.session.scalars(matching.order_by(*order).offset(offset).limit(PER_PAGE)))
+        return _page(ids, {}, total, page)
+    matching = matching.join(Place, Place.id == Listing.place_id)
+    if query.within_km is not None:
+        matching = matching.where(*_box(query.near, query.within_km))
+    # No ORDER BY: a database ordering by name would walk the name index through every
+    # listing instead of the few in the box.
+    rows = db.session.execute(
+        matching.add_columns(in_name, Listing.sort_name, Place.latitude, Place.longitude)
+    ).all()
+    if not rows:
+        return _page([], {}, 0, page)
+    lat = np.array([row[3] for row in rows], dtype=float)
+    lon = np.array([row[4] for row in rows], dtype=float)
+    km = distances_km(query.near, lat, lon).tolist()
+    found = [
+        (row[0], row[1], row[2], d)
+        for row, d in zip(rows, km, strict=True)
+        if query.within_km is None or d <= query.within_km
+    ]
+    if query.sort == "distance":
+        found.sort(key=lambda f: (f[3], f[2], f[0]))
     elif query.sort == "name":
-        found.sort(key=lambda f: (f[1].lower(), f[0]))
-    else:  # relevance: words found in the name first, then the nearest, then by name
-        found.sort(key=lambda f: (-f[3], f[2] if f[2] is not None else 0.0, f[1].lower(), f[0]))
-    start = (page - 1) * PER_PAGE
-    chosen = found[start : start + PER_PAGE]
+        found.sort(key=lambda f: (f[2], f[0]))
+    else:
+        found.sort(key=lambda f: (-f[1], f[3], f[2], f[0]))
+    chosen = found[offset : offset + PER_PAGE]
+    return _page([f[0] for f in chosen], {f[0]: f[3] for f in chosen}, len(found), page)
+
+
+def _count(matching) -> int:
+    return db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+
+
+def _box(near: tuple[float, float], km: float):
+    """A latitude and longitude box holding every point within km of near."""
+    latitude, longitude = near
+    dlat = km / 111.0
+    dlon = km / max(1.0, 111.0 * math.cos(math.radians(min(89.0, abs(latitude) + dlat))))
+    conditions = [Place.latitude.between(latitude - dlat, latitude + dlat)]
+    if dlon < 180:
+        west, east = longitude - dlon, longitude + dlon
+        if west < -180:  # across the antimeridian
+            conditions.append(or_(Place.longitude >= west + 360, Place.longitude <= east))
+        elif east > 180:
+            conditions.append(or_(Place.longitude >= west, Place.longitude <= east - 360))
+        else:
+            conditions.append(Place.longitude.between(west, east))
+    return conditions
+
+
+def _page(ids: list[int], km: dict[int, float], total: int, page: int) -> ResultPage:
     listings = {
         listing.id: listing
         for listing in db.session.scalars(
             select(Listing)
-            .where(Listing.id.in_([f[0] for f in chosen]))
+            .where(Listing.id.in_(ids))
             .options(selectinload(Listing.place), selectinload(Listing.specialties))
         )
     }
-    return ResultPage([Found(listings[f[0]], f[2]) for f in chosen], len(found), page, PER_PAGE)
+    return ResultPage([Found(listings[i], km.get(i)) for i in ids], total, page, PER_PAGE)
 
 
 def place_coordinates(geonameid: int | None) -> tuple[float, float] | None:

@@ -12,9 +12,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from mentorapp.extensions import db
 from mentorapp.models.place import Place
@@ -70,6 +71,9 @@ class Listing(db.Model):
         ),
         Index("ix_listings_state_created", "state", "created_at"),
         Index("ix_listings_public", "state", "unpublished_at", "place_id"),
+        # The public directory in name order, walked a page at a time.
+        Index("ix_listings_public_by_name", "state", "unpublished_at", "sort_name", "id"),
+        Index("ix_listings_recheck_due", "state", "unpublished_at", "recheck_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +100,15 @@ class Listing(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Lower-case copies for the directory's search and order, so neither database
+    # lower-cases every row per query (and SQLite's lower() knows only ASCII). Kept by
+    # `refresh_search` before every flush.
+    # In code-point order on PostgreSQL whatever the database's locale, as Python sorts
+    # (SQLite's own order), so the name index serves ORDER BY on both.
+    sort_name: Mapped[str] = mapped_column(
+        String(120).with_variant(String(120, collation="C"), "postgresql"), default=""
+    )
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     place: Mapped[Place] = relationship()
     specialties: Mapped[list[Specialty]] = relationship(
@@ -108,6 +121,11 @@ class Listing(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    def refresh_search(self) -> None:
+        city = self.place.name if self.place is not None else ""
+        self.sort_name = (self.name or "").lower()[:120]
+        self.search_text = "\n".join((self.name or "", self.description or "", city)).lower()
 
     @property
     def is_public(self) -> bool:
@@ -218,3 +236,10 @@ class ImportJob(db.Model):
     refused: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_listing_search(session: Session, _context, _instances) -> None:
+    for instance in (*session.new, *session.dirty):
+        if isinstance(instance, Listing):
+            instance.refresh_search()

@@ -150,6 +150,17 @@ class Gazetteer:
         return [self._cities[p] for p in found[:limit]]
 
 
+def distances_km(point: tuple[float, float], latitudes, longitudes):
+    """Great-circle distances (haversine) in kilometres from one point to many (NumPy
+    arrays in degrees)."""
+    import numpy as np
+
+    phi1, phi2 = math.radians(point[0]), np.radians(latitudes)
+    dphi, dlmb = phi2 - phi1, np.radians(longitudes - point[1])
+    a = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance (haversine) in kilometres."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)

@@ -1,0 +1,351 @@
+"""The directory of studios and schools at size, served by real gunicorn workers.
+
+    .venv/bin/python bench/directory.py                        # SQLite, then PostgreSQL
+    .venv/bin/python bench/directory.py --sizes 1000,10000     # smaller
+    .venv/bin/python bench/directory.py --only postgresql
+
+For each database: a fresh database (migrations), approved listings in real cities
+(weighted by population) grown through each size in turn, and 5,000 listings waiting
+in the vetting queue (what a large CSV import leaves). At each size it starts gunicorn
+with two workers in production mode and prints the median and p95 response times of
+the public search (plain, by text, by filters, near a city, a far page), a listing's
+page, "near you" and the dashboard for a signed-in apprentice, and the admin queue.
+Then it imports a CSV file of 5,000 rows the way the app does for a large file (one
+transaction per 100 rows, with the pause that lets other writers in) and prints how
+long that took. PostgreSQL is skipped with a note when no server answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import _population
+import numpy as np
+from _http import PASSWORD, ROOT, Browser, free_port, postgres_database, serve, timed
+from sqlalchemy import insert, select
+
+PG_DATABASE = "mentorapp_bench_directory"
+PENDING = 5_000
+IMPORT_ROWS = 5_000
+KINDS = ["recording_studio"] * 6 + [
+    "music_school",
+    "audio_engineering_school",
+    "trade_school",
+    "other",
+]
+OFFERS = ["apprenticeship", "internship", "jobs", "courses", "studio_visits"]
+FIRST = ["Canal", "Northern", "Copper", "Velvet", "Harbour", "Lantern", "Cedar", "Signal"]
+SECOND = ["Sound", "Tape", "Rooms", "Audio", "Works", "Lab", "House", "Academy"]
+DESCRIPTIONS = [
+    "A live room, two control rooms and a vocal booth; takes an assistant engineer "
+    "each season and opens its doors to students once a month.",
+    "Courses in recording, mixing and music business, taught by engineers who still "
+    "work on records; evening and weekend classes.",
+    "A small production suite built around analogue tape and a vintage console, "
+    "where interns learn patching, alignment and session etiquette.",
+]
+TARGETS = "aim: the directory pages well under 100 ms median at 50,000 listings"
+
+
+def app_for(database_url: str):
+    os.environ.update(
+        MENTORAPP_ENV="production",
+        SECRET_KEY="bench",
+        PUBLIC_URL="http://bench.invalid",
+        DATABASE_URL=database_url,
+    )
+    from mentorapp import create_app
+
+    return create_app()
+
+
+def prepare(database_url: str) -> None:
+    """Migrations, the places, a mentee and an admin to sign in as, 5,000 pending."""
+    from flask_migrate import upgrade
+
+    from mentorapp.auth.passwords import hash_password
+    from mentorapp.extensions import db
+    from mentorapp.models import MenteeProfile, MenteeWant, Place, Specialty, User
+    from mentorapp.places.gazetteer import Gazetteer
+
+    app = app_for(database_url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        gazetteer = Gazetteer.load()
+        towns, _ = _population.towns()
+        db.session.execute(
+            insert(Place),
+            [
+                {
+                    "id": c.geonameid,
+                    "name": c.name,
+                    "region": c.region,
+                    "country_code": c.country_code,
+                    "country": c.country,
+                    "latitude": c.latitude,
+                    "longitude": c.longitude,
+                    "population": c.population,
+                }
+                for c in (gazetteer.get(t.geonameid) for t in towns)
+                if c is not None
+            ],
+        )
+        london = gazetteer.search("London", limit=1)[0]
+        password = hash_password(PASSWORD)
+        db.session.add(
+            User(
+                id=1,
+                email="admin@bench.example.com",
+                display_name="Bench Admin",
+                password_hash=password,
+                is_admin=True,
+            )
+        )
+        mentee = User(
+            id=2,
+            email="mentee@bench.example.com",
+            display_name="Bench Mentee",
+            password_hash=password,
+            is_mentee=True,
+        )
+        mentee.mentee_profile = MenteeProfile(
+            about="Wants to learn.",
+            genres=["hip-hop"],
+            experience="some_experience",
+            path="both",
+            place_id=london.geonameid,
+            travel_km=50,
+            remote_ok=True,
+            availability=0b111000,
+        )
+        db.session.add(mentee)
+        db.session.flush()
+        specialty_ids = dict(db.session.execute(select(Specialty.slug, Specialty.id)).all())
+        for rank, slug in enumerate(["mixing", "recording", "mastering"], 1):
+            db.session.add(MenteeWant(mentee_id=2, specialty_id=specialty_ids[slug], rank=rank))
+        db.session.commit()
+        add_listings(0, PENDING, seed=99, state="pending")
+        if db.engine.dialect.name == "postgresql":
+            from sqlalchemy import text
+
+            db.session.execute(text("SELECT setval('users_id_seq', 10)"))
+            db.session.commit()
+
+
+def add_listings(first: int, n: int, seed: int, state: str = "approved") -> None:
+    """n listings with ids from first + 1 (inside an app context)."""
+    from mentorapp.extensions import db
+    from mentorapp.models import Place, Specialty, listing_specialties
+    from mentorapp.models.types import utcnow
+
+    rng = np.random.default_rng(seed)
+    towns, chance = _population.towns()
+    where = rng.choice(len(towns), size=n, p=chance)
+    specialty_ids = dict(db.session.execute(select(Specialty.slug, Specialty.id)).all())
+    specialties = _population._picks(rng, list(specialty_ids), 1, 4, n)
+    offers = _population._picks(rng, OFFERS, 1, 3, n)
+    kinds = rng.choice(len(KINDS), size=n)
+    now = utcnow()
+    offset = 10_000_000 if state == "pending" else 0
+    names = [f"{FIRST[i % 8]} {SECOND[(i // 8) % 8]} {first + i + 1}" for i in range(n)]
+    cities = dict(db.session.execute(select(Place.id, Place.name)).all())
+    for start in range(0, n, 10_000):
+        rows = range(start, min(n, start + 10_000))
+        db.session.execute(
+            insert(_listing_table()),
+            [
+                {
+                    "id": offset + first + i + 1,
+                    "kind": KINDS[kinds[i]],
+                    "name": names[i],
+                    "description": DESCRIPTIONS[i % 3],
+                    "sort_name": names[i].lower(),
+                    "search_text": "\n".join(
+                        (names[i], DESCRIPTIONS[i % 3], cities[towns[where[i]].geonameid])
+                    ).lower(),
+                    "place_id": towns[where[i]].geonameid,
+                    "address": "",
+                    "website": "",
+                    "contact_email": "",
+                    "offers": offers[i],
+                    "programmes": "",
+                    "typical_length": "",
+                    "submitted_by_id": 2,
+                    "state": state,
+                    "review_note": "",
+                    "vetted_at": now if state == "approved" else None,
+                    "recheck_due_at": now.replace(year=now.year + 1)
+                    if state == "approved"
+                    else None,
+                    "unpublish_reason": "",
+                    "created_at": now,
+                    "submitted_at": now,
+                    "updated_at": now,
+                }
+                for i in rows
+            ],
+        )
+        db.session.execute(
+            insert(listing_specialties),
+            [
+                {"listing_id": offset + first + i + 1, "specialty_id": specialty_ids[s]}
+                for i in rows
+                for s in specialties[i]
+            ],
+        )
+        db.session.commit()
+    if db.engine.dialect.name == "postgresql":  # rows made here came with their own ids
+        from sqlalchemy import text
+
+        db.session.execute(text("SELECT setval('listings_id_seq', (SELECT max(id) FROM listings))"))
+        db.session.commit()
+
+
+def _listing_table():
+    from mentorapp.models import Listing
+
+    return Listing.__table__
+
+
+def grow(database_url: str, have: int, want: int) -> None:
+    """More listings, then the statistics a running database would have gathered."""
+    from sqlalchemy import text
+
+    from mentorapp.extensions import db
+
+    app = app_for(database_url)
+    with app.app_context():
+        add_listings(have, want - have, seed=want)
+        with db.engine.connect() as conn:
+            if db.engine.dialect.name == "postgresql":  # what autovacuum does in time
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+            else:
+                conn.execute(text("ANALYZE"))
+                conn.commit()
+
+
+def import_csv(database_url: str) -> tuple[float, int, int]:
+    """A 5,000-row file through the app's own import, as its background thread runs it."""
+    from mentorapp.directory import imports
+    from mentorapp.extensions import db
+    from mentorapp.models import ImportJob, User
+    from mentorapp.places.gazetteer import Gazetteer
+
+    towns, _ = _population.towns()
+    gazetteer = Gazetteer.load()
+    lines = ["kind,name,description,city,country,specialties,offers"]
+    for i in range(IMPORT_ROWS):
+        city = gazetteer.get(towns[i % len(towns)].geonameid)
+        lines.append(
+            f'recording_studio,Imported Room {i},"{DESCRIPTIONS[i % 3]}",'
+            f'"{city.name}",{city.country_code},mixing; recording,studio_visits'
+        )
+    data = "\n".join(lines).encode()
+    app = app_for(database_url)
+    with app.app_context():
+        started = time.perf_counter()
+        job = imports.start_import(db.session.get(User, 1), "bench.csv", data, False)
+        db.session.commit()
+        job_id = job.id
+        db.session.remove()
+        imports._work(app, job_id)
+        elapsed = time.perf_counter() - started
+        job = db.session.get(ImportJob, job_id)
+        return elapsed, job.imported, len(job.refused)
+
+
+def measure(name: str, database_url: str, sizes: list[int], runs: int) -> None:
+    started = time.perf_counter()
+    prepare(database_url)
+    print(f"{name}: prepared in {time.perf_counter() - started:.0f} s ({PENDING:,} pending)")
+    pages = [
+        ("/directory", "/directory"),
+        ("text: a common word", "/directory?q=tape"),
+        ("text: two words, few matches", "/directory?q=velvet+academy"),
+        ("kind + specialty + offer", "/directory?kind=music_school&specialty=mixing&offer=courses"),
+        ("near London, 50 km, nearest", "/directory?near=London&within_km=50&sort=distance"),
+        ("page 40", "/directory?page=40"),
+        ("a listing's page", "/directory/7"),
+    ]
+    signed_in = [
+        ("near you (apprentice)", "/directory/near"),
+        ("dashboard (apprentice)", "/dashboard"),
+    ]
+    admin_pages = [
+        ("admin queue", "/admin/listings"),
+        ("admin queue, new, page 100", "/admin/listings?section=new&page=100"),
+    ]
+    have = 0
+    table: list[tuple[str, int, list[float]]] = []
+    for size in sizes:
+        grow(database_url, have, size)
+        have = size
+        port = free_port()
+        server = serve(database_url, port)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            public = Browser(base)
+            mentee = Browser(base)
+            mentee.log_in("mentee@bench.example.com")
+            admin = Browser(base)
+            admin.log_in("admin@bench.example.com")
+            for group, browser in ((pages, public), (signed_in, mentee), (admin_pages, admin)):
+                for label, path in group:
+                    timed(browser, path, 8)  # both workers warm (the gazetteer loaded)
+                    table.append((label, size, timed(browser, path, runs)))
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+    print(f"{'page':<32}" + "".join(f"{f'{s:,} median / p95':>26}" for s in sizes))
+    for label in dict.fromkeys(label for label, _, _ in table):
+        cells = []
+        for size in sizes:
+            [times] = [t for lab, s, t in table if lab == label and s == size]
+            cells.append(
+                f"{statistics.median(times):.1f} / {_population.percentile(times, 0.95):.1f} ms"
+            )
+        print(f"{label:<32}" + "".join(f"{c:>26}" for c in cells))
+    seconds, imported, refused = import_csv(database_url)
+    print(
+        f"CSV import of {IMPORT_ROWS:,} rows: {seconds:.1f} s ({imported:,} imported, "
+        f"{refused:,} refused; {IMPORT_ROWS / seconds:,.0f} rows/s, batches of 100)\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as folder:
+            run_isolated("SQLite", f"sqlite:///{folder}/bench.sqlite3", args)
+    if args.only != "sqlite":
+        url = postgres_database(PG_DATABASE)
+        if url:
+            run_isolated("PostgreSQL", url, args)
+    print(TARGETS)
+
+
+def run_isolated(name: str, url: str, args) -> None:
+    """Each database in its own process, so neither's caches help the other."""
+    subprocess.run(
+        [sys.executable, __file__, "--measure", name, url, args.sizes, str(args.runs)],
+        check=True,
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 6 and sys.argv[1] == "--measure":
+        sizes = [int(s) for s in sys.argv[4].split(",")]
+        measure(sys.argv[2], sys.argv[3], sizes, int(sys.argv[5]))
+    else:
+        main()
