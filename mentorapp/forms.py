@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from mentorapp.auth.passwords import MAX_LENGTH, password_problem
@@ -17,6 +19,26 @@ def strip(value):
 def _valid_email(_form, field) -> None:
     if field.data and not is_valid_email(field.data):
         raise ValidationError("Enter an email address like name@example.com.")
+
+
+def _printable(_form, field) -> None:
+    if field.data and any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in field.data):
+        raise ValidationError("Use letters, spaces and punctuation only (no line breaks).")
+
+
+def display_name_field(label: str = "Your name") -> StringField:
+    """The name people see on a profile, a card and in a message's subject."""
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired("Tell us what to call you."),
+            Length(min=2, max=80, message="Use between 2 and 80 characters."),
+            _printable,
+        ],
+        description="Shown on your profile. Your email never is.",
+        render_kw={"autocomplete": "name", "maxlength": 80},
+    )
 
 
 def email_field(label: str = "Email") -> EmailField:

@@ -34,6 +34,8 @@ def public_url(endpoint: str, **values) -> str:
 def queue_email(recipient: str, subject: str, template: str, **context) -> OutboundEmail:
     """Write an email into the outbox; it goes out after the current transaction commits."""
     body = render_template(f"email/{template}.txt", **context)
+    # A subject is one header line: whatever a name in it holds, no line break.
+    subject = " ".join(subject.split())[:200]
     message = OutboundEmail(recipient=recipient, subject=subject, body_text=body)
     db.session.add(message)
     db.session.flush()

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from mentorapp.parsing import whole_number
+
 T = TypeVar("T")
 
 
@@ -44,4 +46,4 @@ class Page(Generic[T]):
 
 def page_number(raw: str | None, limit: int = 10_000) -> int:
     """A page number from a query string: anything odd is page 1."""
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < limit else 1
+    return whole_number(raw, below=limit) or 1

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from mentorapp import create_app
 from mentorapp.config import database_url
@@ -29,9 +30,34 @@ SEEDED_SPECIALTIES = 17
 def _test_database_url(tmp_path_factory) -> str:
     raw = os.environ.get("TEST_DATABASE_URL")
     if raw:
-        return database_url(raw, "")
-    path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        url = database_url(raw, "")
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(url, worker) if worker else url
+    path = tmp_path_factory.mktemp("db") / "test.sqlite3"  # one per worker already
     return f"sqlite:///{path}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """With pytest -n, each worker has a database of its own beside the one given,
+    made afresh on the same server."""
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    server = create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_worker_database(uri: str) -> None:
+    if not (uri.startswith("postgresql") and os.environ.get("PYTEST_XDIST_WORKER")):
+        return
+    given = make_url(uri)
+    server = create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{given.database}" WITH (FORCE)'))
+    server.dispose()
 
 
 def pytest_report_header(config):
@@ -55,7 +81,7 @@ def test_config(database_uri: str, instance_path: str, **overrides) -> dict:
 
 
 @pytest.fixture(scope="session")
-def database_uri(tmp_path_factory) -> str:
+def database_uri(tmp_path_factory) -> Iterator[str]:
     """A database with the schema built by running every migration."""
     uri = _test_database_url(tmp_path_factory)
     if uri.startswith("postgresql"):
@@ -71,7 +97,8 @@ def database_uri(tmp_path_factory) -> str:
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return uri
+    yield uri
+    _drop_worker_database(uri)
 
 
 def _empty_tables() -> None:

@@ -2,7 +2,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import AnyOf, DataRequired, EqualTo
 
-from mentorapp.forms import current_password_field, email_field, new_password_field
+from mentorapp.forms import (
+    current_password_field,
+    display_name_field,
+    email_field,
+    new_password_field,
+)
 from mentorapp.notifications.services import EMAIL_KINDS
 from mentorapp.profiles.forms import MultiCheckboxField, choices
 
@@ -18,6 +23,10 @@ class ChangePasswordForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ChangeNameForm(FlaskForm):
+    display_name = display_name_field()
 
 
 class ChangeEmailForm(FlaskForm):

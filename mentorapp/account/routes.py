@@ -5,6 +5,7 @@ from mentorapp.account import services
 from mentorapp.account.forms import (
     AddRoleForm,
     ChangeEmailForm,
+    ChangeNameForm,
     ChangePasswordForm,
     DeleteAccountForm,
     EmailPreferencesForm,
@@ -37,6 +38,17 @@ def emails():
         muted = set(current_user.muted_emails or ())
         form.kinds.data = [kind for kind in EMAIL_KINDS if kind not in muted]
     return render_form("account/emails.html", form)
+
+
+@bp.route("/name", methods=["GET", "POST"])
+@login_required
+def change_name():
+    form = ChangeNameForm(data={"display_name": current_user.display_name})
+    if form.validate_on_submit():
+        services.change_display_name(current_user, form.display_name.data)
+        flash("Your name is changed.", "success")
+        return redirect(url_for("account.settings"))
+    return render_form("account/change_name.html", form)
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -53,6 +53,11 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     )
 
 
+def change_display_name(user: User, name: str) -> None:
+    """The name shown on the person's profile, cards, messages and emails."""
+    user.display_name = name.strip()
+
+
 def request_email_change(user: User, new_email: str, password: str) -> None:
     """Send a confirmation link to the new address; the email changes once it is opened."""
     _check_password(user, password, "password")

@@ -1,21 +1,17 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectChoice
+from wtforms.validators import DataRequired, EqualTo, InputRequired
 
-from mentorapp.forms import current_password_field, email_field, new_password_field, strip
+from mentorapp.forms import (
+    current_password_field,
+    display_name_field,
+    email_field,
+    new_password_field,
+)
 
 
 class SignUpForm(FlaskForm):
-    display_name = StringField(
-        "Your name",
-        filters=[strip],
-        validators=[
-            DataRequired("Tell us what to call you."),
-            Length(min=2, max=80, message="Use between 2 and 80 characters."),
-        ],
-        description="Shown on your profile. Your email never is.",
-        render_kw={"autocomplete": "name"},
-    )
+    display_name = display_name_field()
     email = email_field()
     password = new_password_field()
     role = RadioField(

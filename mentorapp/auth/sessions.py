@@ -6,15 +6,17 @@ from flask_login import LoginManager
 
 from mentorapp.extensions import db
 from mentorapp.models import User
+from mentorapp.parsing import whole_number
 
 
 def load_user(session_id: str) -> User | None:
     """`session_id` is "<user id>:<session version>"; an old version is signed out."""
     user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()) or int(user_id) >= 2**31:
+    user_number, version_number = whole_number(user_id), whole_number(version)
+    if user_number is None or version_number is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
+    user = db.session.get(User, user_number)
+    if user is None or user.session_version != version_number or not user.is_active:
         return None
     return user
 

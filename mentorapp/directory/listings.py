@@ -101,8 +101,10 @@ def clean_listing(raw: Mapping[str, Any]) -> ListingInput:
     kind = _text(raw, "kind")
     if kind not in KIND_LABELS:
         problems["kind"] = "Choose what kind of place it is."
-    if len(values["name"]) < 2:
+    if not values["name"]:
         problems.setdefault("name", "Give the name of the studio or school.")
+    elif len(values["name"]) < 2:
+        problems.setdefault("name", "A name has at least 2 characters.")
     if len(values["description"]) < 20:
         problems.setdefault(
             "description", "Describe the place in a sentence or two (at least 20 characters)."

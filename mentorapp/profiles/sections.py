@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from mentorapp.models import MenteeProfile, MentorProfile, Role
+from mentorapp.parsing import whole_number
 from mentorapp.places.gazetteer import Gazetteer
 from mentorapp.profiles import forms, services
 from mentorapp.profiles import vocabulary as v
@@ -263,11 +264,12 @@ def offer_cities(form) -> None:
 
 def chosen_place(form) -> int | None:
     """The city picked: a choice from the list, or the script's pick if it matches the text."""
-    if form.place_choice.data and str(form.place_choice.data).isdigit():
-        return int(form.place_choice.data)
-    raw = form.place_id.data
-    if raw and str(raw).isdigit() and int(raw) < 2**31:
-        city = Gazetteer.load().get(int(raw))
+    choice = whole_number(form.place_choice.data)
+    if choice:
+        return choice
+    picked = whole_number(form.place_id.data)
+    if picked:
+        city = Gazetteer.load().get(picked)
         if city is not None and city.label == (form.place_query.data or "").strip():
             return city.geonameid
     return None

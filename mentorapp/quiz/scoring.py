@@ -197,6 +197,6 @@ def encode(answers: dict[str, int]) -> str:
 
 
 def decode(text: str) -> dict[str, int]:
-    if len(text or "") != len(QUESTION_KEYS) or not text.isdigit():
+    if len(text or "") != len(QUESTION_KEYS) or not (text.isascii() and text.isdigit()):
         raise InvalidAnswers("not a quiz answer code")
     return check_answers({k: int(ch) for k, ch in zip(QUESTION_KEYS, text, strict=True)})

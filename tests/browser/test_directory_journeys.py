@@ -759,6 +759,12 @@ def test_directory_pages_fit_the_screen(open_page, busy: Busy):
         "Chorlton Rehearsal Rooms"
     )
     shoot(desktop, "admin-listings-desktop")
+    admin_phone = open_page(viewport=PHONE)
+    sign_in(admin_phone, ADMIN[0])
+    for path in ("/admin", "/admin/listings/import", "/admin/audit", "/admin/listings"):
+        visit(admin_phone, path)
+        assert_no_horizontal_scroll(admin_phone)
+    shoot(admin_phone, "admin-listings-phone")
 
     visit(desktop, "/directory/new")  # admins may list places too
     expect(heading(desktop)).to_have_text("List a studio or school")

@@ -14,7 +14,13 @@ def priya(users, auth):
 
 
 def test_settings_need_a_login(client):
-    for url in ["/account", "/account/password", "/account/email", "/account/delete"]:
+    for url in [
+        "/account",
+        "/account/name",
+        "/account/password",
+        "/account/email",
+        "/account/delete",
+    ]:
         assert client.get(url).status_code == 302
 
 
@@ -207,3 +213,48 @@ def test_one_person_cannot_touch_another_persons_account(app, client, users, pri
     )
     assert get_user(app, "other@example.com") is not None
     assert get_user(app, "priya@example.com") is None
+
+
+# Changing the name
+
+
+def test_changing_the_name_shows_everywhere_the_person_appears(app, client, priya):
+    page = text(client.get("/account/name"))
+    assert 'value="Priya Raman"' in page  # the form starts from the current name
+    response = post_form(client, "/account/name", {"display_name": "  Priya R.  "})
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    assert get_user(app, "priya@example.com").display_name == "Priya R."
+    assert "Your name is changed." in text(client.get("/account"))
+    person = get_user(app, "priya@example.com").id
+    assert "Priya R." in text(client.get(f"/people/{person}"))
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "Tell us what to call you."),
+        ("P", "Use between 2 and 80 characters."),
+        ("P" * 81, "Use between 2 and 80 characters."),
+        ("Priya\r\nBcc: evil@example.org", "no line breaks"),
+        ("Priya\u200e", "no line breaks"),
+    ],
+)
+def test_a_bad_name_is_refused_next_to_the_field_and_kept(app, client, priya, name, message):
+    response = post_form(client, "/account/name", {"display_name": name})
+    assert response.status_code == 422
+    body = text(response)
+    assert message in body[body.index('id="display_name-error"') :][:300]
+    assert get_user(app, "priya@example.com").display_name == "Priya Raman"
+
+
+def test_a_name_with_html_is_shown_as_text(app, client, priya):
+    post_form(client, "/account/name", {"display_name": "<b>Priya</b>"})
+    body = text(client.get("/account"))
+    assert "&lt;b&gt;Priya&lt;/b&gt;" in body and "<b>Priya</b>" not in body
+
+
+def test_the_name_form_changes_only_the_signed_in_person(app, client, users, priya):
+    other = users(email="other@example.com", display_name="Olu Other")
+    post_form(client, "/account/name", {"display_name": "Priya R.", "user_id": str(other)})
+    assert get_user(app, "other@example.com").display_name == "Olu Other"
+    assert get_user(app, "priya@example.com").display_name == "Priya R."

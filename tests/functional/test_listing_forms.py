@@ -83,7 +83,7 @@ def test_an_empty_submission_names_every_missing_field(app, sam):
     ("field", "value", "message"),
     [
         ("name", " ", EMPTY_MESSAGES["name"]),
-        ("name", "X", EMPTY_MESSAGES["name"]),
+        ("name", "X", "A name has at least 2 characters."),
         ("description", "Too short.", EMPTY_MESSAGES["description"]),
         ("description", "                              ", EMPTY_MESSAGES["description"]),
         ("kind", "", EMPTY_MESSAGES["kind"]),

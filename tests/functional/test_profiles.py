@@ -343,7 +343,7 @@ def test_a_stale_city_id_does_not_override_what_was_typed(app, client, mentee):
     assert load(app, MenteeProfile, mentee) is None
 
 
-@pytest.mark.parametrize("choice", ["999999999", "2147483648", "-5", "abc"])
+@pytest.mark.parametrize("choice", ["999999999", "2147483648", "-5", "abc", "²", "٣٤"])
 def test_an_unknown_city_id_is_refused(app, client, mentee, choice):
     response = post_form(
         client,

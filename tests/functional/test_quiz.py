@@ -91,7 +91,7 @@ def test_saving_keeps_the_specialties_the_mentee_already_chose(app, client, ment
     assert profile.experience == "starting_out"
 
 
-@pytest.mark.parametrize("code", ["", "123", "9999999", "abcdefg"])
+@pytest.mark.parametrize("code", ["", "123", "9999999", "abcdefg", "²²²²²²²", "٣٣٣٣٣٣٣"])
 def test_a_tampered_result_is_refused(app, client, mentee, code):
     assert save(client, code).status_code == 400
     assert load(app, MenteeProfile, mentee) is None
@@ -132,7 +132,8 @@ def test_signing_up_from_the_result_keeps_it(app, client):
     assert profile.aspirations[0].archetype.slug == "engineer"
 
 
-def test_a_bad_code_at_sign_up_still_creates_the_account(app, client):
+@pytest.mark.parametrize("code", ["not-a-code", "²" * len(QUESTION_KEYS), "٣" * len(QUESTION_KEYS)])
+def test_a_bad_code_at_sign_up_still_creates_the_account(app, client, code):
     response = post_form(
         client,
         "/signup",
@@ -141,7 +142,7 @@ def test_a_bad_code_at_sign_up_still_creates_the_account(app, client):
             "email": "priya@example.com",
             "password": "tape saturation is my friend",
             "role": "mentee",
-            "quiz": "not-a-code",
+            "quiz": code,
         },
     )
     assert response.status_code == 302

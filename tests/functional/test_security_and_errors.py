@@ -26,6 +26,7 @@ POST_ENDPOINTS = [
     ("/resend-confirmation", {}),
     ("/account/password", {}),
     ("/account/email", {}),
+    ("/account/name", {"display_name": "Ada Lovelace"}),
     ("/account/roles", {"role": "mentor"}),
     ("/account/delete", {"password": "a long test passphrase", "understood": "y"}),
     ("/admin/people/1/suspend", {"reason": "x"}),
@@ -244,3 +245,12 @@ def test_the_database_checks_lowercase_emails(app):
             )
         )
         db.session.flush()
+
+
+@pytest.mark.parametrize("page", ["²", "٣", "1²", "\uff11"])
+def test_a_page_number_in_other_digits_is_page_one(client, signed_in_admin, page):
+    """str.isdigit() holds for these, and int() refuses or misreads them."""
+    for url in ("/directory", "/admin/audit", "/admin/people", "/admin/listings?section=new"):
+        separator = "&" if "?" in url else "?"
+        response = client.get(f"{url}{separator}page={page}")
+        assert response.status_code == 200, url
