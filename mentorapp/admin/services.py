@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from mentorapp.apprenticeships.services import close_all_of
 from mentorapp.audit import record
 from mentorapp.directory import review, search
 from mentorapp.errors import DomainError
@@ -88,6 +89,7 @@ def suspend_account(admin: User, person: User, reason: str) -> None:
     person.suspended_at = utcnow()
     person.suspension_reason = reason.strip()
     person.end_all_sessions()
+    close_all_of(person, suspended=True)
     record(admin, "account_suspended", "user", person.id, person.display_name, reason.strip())
 
 

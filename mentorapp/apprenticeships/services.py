@@ -52,6 +52,7 @@ AUTO_REASONS: dict[str, str] = {
     "not_accepting": "This mentor is not taking new apprentices for now",
     "expired": "There was no answer within two weeks",
     "account_closed": "The account was closed",
+    "unavailable": "The other person is not available on mentorapp for now",
 }
 END_REASONS: dict[str, str] = {
     "goals_met": "We reached what we set out to do",
@@ -61,6 +62,7 @@ END_REASONS: dict[str, str] = {
     "other": "Another reason",
 }
 CLOSED_ACCOUNT = "account_closed"
+UNAVAILABLE = "unavailable"
 
 
 def after_colon(reason: str) -> str:
@@ -575,16 +577,22 @@ def answer_open_requests(mentor: User, why: str, now: datetime | None = None) ->
     return answered
 
 
-def close_all_of(person: User, now: datetime | None = None) -> int:
+def close_all_of(person: User, now: datetime | None = None, *, suspended: bool = False) -> int:
     """Before an account goes: close its open requests and end its running
-    apprenticeships, freeing the mentor's place, and tell the other person."""
+    apprenticeships, freeing the mentor's place, and tell the other person.
+
+    When an admin suspends the account (`suspended`), only its open requests close,
+    both ways, so nobody's request waits on someone who cannot answer; a running
+    apprenticeship stays, for the admin may reinstate the account."""
     now = _now(now)
+    states = (State.REQUESTED,) if suspended else OPEN_STATES
+    reason = UNAVAILABLE if suspended else CLOSED_ACCOUNT
     open_ones = list(
         db.session.scalars(
             select(Apprenticeship)
             .where(
                 or_(Apprenticeship.mentor_id == person.id, Apprenticeship.mentee_id == person.id),
-                Apprenticeship.state.in_(OPEN_STATES),
+                Apprenticeship.state.in_(states),
             )
             .options(selectinload(Apprenticeship.mentor), selectinload(Apprenticeship.mentee))
             .order_by(Apprenticeship.id)
@@ -603,7 +611,7 @@ def close_all_of(person: User, now: datetime | None = None) -> int:
                         State.ACCEPTED,
                         state=State.ENDED,
                         ended_at=now,
-                        reason=CLOSED_ACCOUNT,
+                        reason=reason,
                     )
                 else:
                     _move(
@@ -611,18 +619,24 @@ def close_all_of(person: User, now: datetime | None = None) -> int:
                         State.REQUESTED,
                         state=State.DECLINED,
                         decided_at=now,
-                        reason=CLOSED_ACCOUNT,
+                        reason=reason,
                     )
         except Conflict:
             continue
         closed += 1
-        notify(
-            other,
-            "update",
-            f"{person.display_name} closed their account, so your "
-            f"{'apprenticeship' if running else 'request'} with them has ended.",
-            None,
-        )
+        if suspended:
+            told = (
+                f"{person.display_name} is not available on mentorapp for now, so your "
+                "request with them is closed."
+            )
+            if other.id == apprenticeship.mentee_id:
+                told += " Other mentors in your suggestions may be free."
+        else:
+            told = (
+                f"{person.display_name} closed their account, so your "
+                f"{'apprenticeship' if running else 'request'} with them has ended."
+            )
+        notify(other, "update", told, None)
     if closed:
         note_matching_change({person.id} | {a.other(person.id).id for a in open_ones})
     return closed

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from mentorapp.apprenticeships.services import paired_recently
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db
-from mentorapp.matching import Filters, Match, rank_mentees, rank_mentors, score_pair
+from mentorapp.matching import Filters, Match, MenteePool, MentorPool, rank_mentees, rank_mentors
 from mentorapp.models import (
     MarkKind,
     MenteeProfile,
@@ -92,21 +92,23 @@ def suggestions(
     if me is None:
         return SuggestionPage([], 0, page, PER_PAGE)
     offset = (page - 1) * PER_PAGE
-    if saved_only:
-        matches = _saved_matches(me, viewer, sorted(marks[MarkKind.FAVOURITE]), snapshot)
-        total, matches = len(matches), matches[offset : offset + PER_PAGE]
-    else:
-        rank = rank_mentors if viewer is Role.MENTEE else rank_mentees
-        pool = snapshot.mentors if viewer is Role.MENTEE else snapshot.mentees
-        ranking = rank(
-            me,
-            pool,
-            limit=PER_PAGE,
-            offset=offset,
-            exclude=marks[MarkKind.DISMISSED] | paired_recently(user),
-            filters=filters,
-        )
-        total, matches = ranking.total, ranking.matches
+    rank = rank_mentors if viewer is Role.MENTEE else rank_mentees
+    pool = snapshot.mentors if viewer is Role.MENTEE else snapshot.mentees
+    if saved_only:  # the same ranking, filters and hard rules over the saved people alone
+        saved = sorted(marks[MarkKind.FAVOURITE])
+        if viewer is Role.MENTEE:
+            pool = MentorPool.build(load_mentor_records(saved), snapshot.vocabulary)
+        else:
+            pool = MenteePool.build(load_mentee_records(saved), snapshot.vocabulary)
+    ranking = rank(
+        me,
+        pool,
+        limit=PER_PAGE,
+        offset=offset,
+        exclude=marks[MarkKind.DISMISSED] | paired_recently(user),
+        filters=filters,
+    )
+    total, matches = ranking.total, ranking.matches
     people = _people([m.id for m in matches], shown_role)
     items = [
         Suggestion(people[m.id], m, m.id in marks[MarkKind.FAVOURITE])
@@ -114,24 +116,6 @@ def suggestions(
         if m.id in people
     ]
     return SuggestionPage(items, total, page, PER_PAGE)
-
-
-def _saved_matches(me, viewer: Role, ids: list[int], snapshot) -> list[Match]:
-    if viewer is Role.MENTEE:
-        pairs = [(me, other) for other in load_mentor_records(ids)]
-    else:
-        pairs = [(other, me) for other in load_mentee_records(ids)]
-    matches = []
-    for mentee, mentor in pairs:
-        match = score_pair(
-            mentee,
-            mentor,
-            snapshot.vocabulary,
-            viewer="mentee" if viewer is Role.MENTEE else "mentor",
-        )
-        if match is not None:
-            matches.append(match)
-    return sorted(matches, key=lambda m: (-m.score, m.id))
 
 
 def mark(user: User, other_id: int, kind: MarkKind) -> None:

@@ -219,3 +219,38 @@ def test_the_admin_overview_shows_how_the_programme_is_doing(client, admin):
         (1, "listing items to vet"),
     ]:
         assert f'<span class="stat__value">{value}</span><span class="stat__label">{label}' in body
+
+
+def test_suspending_a_mentor_closes_the_requests_waiting_on_them(client, admin):
+    from mentorapp.models.apprenticeship import State
+    from tests.functional.apprenticeship_builders import (
+        apprentices_of,
+        make_apprenticeship,
+        make_mentee,
+        make_mentor,
+        notes_for,
+        state_of,
+    )
+
+    app = client.application
+    mentor = make_mentor(app, "m@example.com", "Mo Mentor", capacity=3)
+    asking, invited, running = (
+        make_mentee(app, f"{n}@example.com", n.title()) for n in ("asking", "invited", "running")
+    )
+    asked = make_apprenticeship(app, mentor, asking)
+    invitation = make_apprenticeship(app, mentor, invited, requested_by="mentor")
+    working = make_apprenticeship(app, mentor, running, state=State.ACCEPTED)
+    response = post_form(
+        client,
+        f"/admin/people/{mentor}/suspend",
+        {"reason": "Reported by three apprentices"},
+        page=f"/admin/people/{mentor}",
+    )
+    assert response.status_code == 302
+    assert state_of(app, asked) == state_of(app, invitation) == State.DECLINED
+    assert state_of(app, working) == State.ACCEPTED  # an admin may reinstate the mentor
+    assert apprentices_of(app, mentor) == 1
+    [note] = [n.text for n in notes_for(app, asking)]
+    assert "Mo Mentor is not available on mentorapp for now" in note
+    assert "Other mentors in your suggestions may be free." in note
+    assert notes_for(app, running) == []

@@ -303,3 +303,34 @@ def test_the_demo_mentee_has_a_full_page(app, runner, client, auth):
     assert len(names_in_order(body)) == 10
     with app.app_context():
         assert MENTEE_SECTIONS and LONDON
+
+
+def test_the_saved_list_keeps_the_filters_and_hard_rules(app, client, auth, users):
+    teaches_mixing = build_mentor(client, auth, users, "mixer@example.com")
+    teaches_synths = build_mentor(
+        client,
+        auth,
+        users,
+        "synths@example.com",
+        craft={"archetypes": ["artist_producer"], "specialties": ["synthesis"]},
+    )
+    person = users(email="priya@example.com", is_mentee=True)
+    auth.login("priya@example.com")
+    for section, data in MENTEE_SECTIONS.items():
+        post_form(client, edit_url(person, "mentee", section), data)
+    for mentor in (teaches_mixing, teaches_synths):
+        post_form(client, f"/suggestions/{mentor}/save", {}, page="/suggestions")
+    assert sorted(names_in_order(text(client.get("/suggestions?saved=y")))) == ["Mixer", "Synths"]
+    only_engineers = text(client.get("/suggestions?saved=y&archetype=engineer"))
+    assert names_in_order(only_engineers) == ["Mixer"]
+    assert names_in_order(text(client.get("/suggestions?saved=y&specialty=synthesis"))) == [
+        "Synths"
+    ]
+    # A mentor who stops taking apprentices leaves the saved list too (a hard rule).
+    with app.app_context():
+        from mentorapp.extensions import db
+        from mentorapp.models import MentorProfile
+
+        db.session.get(MentorProfile, teaches_synths).accepting = False
+        db.session.commit()
+    assert names_in_order(text(client.get("/suggestions?saved=y"))) == ["Mixer"]
