@@ -135,4 +135,6 @@ def delete_account():
             logout_user()
             flash("Your account and personal data are deleted. We are sorry to see you go.", "info")
             return redirect(url_for("main.home"))
-    return render_form("account/delete.html", form)
+    return render_form(
+        "account/delete.html", form, goes=services.what_deleting_removes(current_user)
+    )

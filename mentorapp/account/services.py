@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from mentorapp.apprenticeships.services import close_all_of
@@ -19,7 +21,8 @@ from mentorapp.auth.tokens import Purpose, make_token, read_token
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db
 from mentorapp.mail import public_url, queue_email
-from mentorapp.models import OutboundEmail, Role, User
+from mentorapp.models import Apprenticeship, OutboundEmail, Reference, Role, User
+from mentorapp.models.apprenticeship import State
 from mentorapp.models.types import utcnow
 
 
@@ -113,6 +116,41 @@ def add_role(user: User, role: Role) -> None:
         user.is_mentee = True
     else:
         raise DomainError("That role cannot be added from account settings.")
+
+
+@dataclass(frozen=True)
+class WhatGoes:
+    """What deleting an account takes with it, for the person to read first."""
+
+    running: int  # apprenticeships that end
+    waiting: int  # requests that close
+    references_written: int  # references this person wrote (their apprentices lose them)
+    references_received: int
+
+
+def what_deleting_removes(user: User) -> WhatGoes:
+    mine = or_(Apprenticeship.mentor_id == user.id, Apprenticeship.mentee_id == user.id)
+    states = dict(
+        db.session.execute(
+            select(Apprenticeship.state, func.count(Apprenticeship.id))
+            .where(mine)
+            .group_by(Apprenticeship.state)
+        ).all()
+    )
+    references = dict(
+        db.session.execute(
+            select(Apprenticeship.mentor_id == user.id, func.count(Reference.id))
+            .join(Apprenticeship, Apprenticeship.id == Reference.apprenticeship_id)
+            .where(mine)
+            .group_by(Apprenticeship.mentor_id == user.id)
+        ).all()
+    )
+    return WhatGoes(
+        running=states.get(State.ACCEPTED, 0),
+        waiting=states.get(State.REQUESTED, 0),
+        references_written=references.get(True, 0),
+        references_received=references.get(False, 0),
+    )
 
 
 def delete_account(user: User, password: str) -> None:

@@ -553,3 +553,15 @@ def test_nothing_of_the_workspace_changes_on_a_get(app, work):
         work["mentor"].get(url)
     assert count(app, WorkSession, WorkSession.confirmed_at.is_(None)) == before == 1
     assert all(n.read_at is None for n in notes_for(app, work["mira"]))
+
+
+def test_the_delete_page_says_what_goes_with_the_account(app, completed):
+    mentor, mentee = completed["mentor"], completed["mentee"]
+    assert write(mentor, completed["a"]).status_code == 302
+    other = make_mentee(app, "ola@example.com", "Ola")
+    make_apprenticeship(app, completed["mira"], other)  # a request waiting on Mira
+    page = text(mentor.get("/account/delete"))
+    assert "1 request waiting for an answer, which closes" in page
+    assert "the 1 reference you wrote: your former apprentices can no longer show it" in page
+    assert "running apprenticeship" not in page
+    assert "the 1 reference you received." in text(mentee.get("/account/delete"))
