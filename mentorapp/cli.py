@@ -122,8 +122,8 @@ def register(app: Flask) -> None:
         """Pair every active mentee with a mentor, under the mentors' capacities."""
         if not dry_run:
             raise click.UsageError(
-                "Recording a cohort's pairs needs apprenticeships, which do not exist yet; "
-                "use --dry-run to see the plan (and --csv to keep it)."
+                "Only the dry run exists: sending the plan's pairs as invitations is for the "
+                "admin screen to come. Use --dry-run to see the plan (and --csv to keep it)."
             )
         plan = cohort.plan_cohort(strategy, top)
         # With the CSV on standard output, the summary goes to standard error.

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from mentorapp.extensions import db
 from mentorapp.matching import MenteePool, MentorPool
 from mentorapp.matching.bulk import BulkResult, pair_cohort
-from mentorapp.models import MenteeProfile, MentorProfile, Place, User
+from mentorapp.models import Apprenticeship, MenteeProfile, MentorProfile, Place, User
+from mentorapp.models.apprenticeship import OPEN_STATES
 from mentorapp.suggestions.records import load_mentee_records, load_mentor_records, load_vocabulary
 
 STRATEGIES = ("optimal", "stable")
@@ -48,11 +49,19 @@ def _people(profile, ids: set[int]) -> dict[int, Person]:
 
 
 def plan_cohort(strategy: str = "optimal", top: int = 50) -> CohortPlan:
-    """Pair every active mentee with a mentor under capacities; nothing is written."""
+    """Pair every active mentee with a mentor under capacities; nothing is written.
+    A mentee with an apprenticeship running or a request open is placed already."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}")
     vocabulary = load_vocabulary()
-    mentees = MenteePool.build([r for r in load_mentee_records() if r.active], vocabulary)
+    placed = set(
+        db.session.scalars(
+            select(Apprenticeship.mentee_id).where(Apprenticeship.state.in_(OPEN_STATES))
+        )
+    )
+    mentees = MenteePool.build(
+        [r for r in load_mentee_records() if r.active and r.id not in placed], vocabulary
+    )
     mentors = MentorPool.build(load_mentor_records(), vocabulary)
     result = pair_cohort(mentees, mentors, strategy=strategy, top=top)
     return CohortPlan(result, int(mentors.open.sum()))

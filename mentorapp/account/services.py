@@ -124,7 +124,7 @@ class WhatGoes:
 
     running: int  # apprenticeships that end
     waiting: int  # requests that close
-    references_written: int  # references this person wrote (their apprentices lose them)
+    references_written: int  # references this person wrote (they stay, unsigned)
     references_received: int
 
 
@@ -137,19 +137,20 @@ def what_deleting_removes(user: User) -> WhatGoes:
             .group_by(Apprenticeship.state)
         ).all()
     )
-    references = dict(
-        db.session.execute(
-            select(Apprenticeship.mentor_id == user.id, func.count(Reference.id))
-            .join(Apprenticeship, Apprenticeship.id == Reference.apprenticeship_id)
-            .where(mine)
-            .group_by(Apprenticeship.mentor_id == user.id)
-        ).all()
-    )
+    written, received = db.session.execute(
+        select(
+            func.count(Reference.id).filter(Apprenticeship.mentor_id == user.id),
+            func.count(Reference.id).filter(Apprenticeship.mentee_id == user.id),
+        )
+        .select_from(Reference)
+        .join(Apprenticeship, Apprenticeship.id == Reference.apprenticeship_id)
+        .where(mine)
+    ).one()
     return WhatGoes(
         running=states.get(State.ACCEPTED, 0),
         waiting=states.get(State.REQUESTED, 0),
-        references_written=references.get(True, 0),
-        references_received=references.get(False, 0),
+        references_written=written,
+        references_received=received,
     )
 
 
@@ -157,6 +158,18 @@ def delete_account(user: User, password: str) -> None:
     """Remove the account and the personal data tied to it."""
     _check_password(user, password, "password")
     close_all_of(user)
+    # Apprenticeships go with either person, but for the completed ones with a
+    # reference: those outlive their mentor (mentor_id becomes NULL), so the apprentice
+    # keeps the reference, "from a former mentor".
+    with_reference = select(Reference.apprenticeship_id)
+    db.session.execute(
+        delete(Apprenticeship)
+        .where(
+            Apprenticeship.mentor_id == user.id,
+            Apprenticeship.id.not_in(with_reference),
+        )
+        .execution_options(synchronize_session=False)
+    )
     addresses = {user.email, *([user.pending_email] if user.pending_email else [])}
     db.session.execute(delete(OutboundEmail).where(OutboundEmail.recipient.in_(addresses)))
     db.session.delete(user)

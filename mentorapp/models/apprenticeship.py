@@ -65,7 +65,9 @@ class Apprenticeship(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # NULL once the mentor deleted their account: a completed apprenticeship with a
+    # reference stays, so the apprentice keeps the reference (account.services).
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(20), default=State.REQUESTED)
     requested_by: Mapped[str] = mapped_column(String(10))

@@ -22,14 +22,17 @@ INBOX_SIZE = 50
 
 
 def notify(
-    person: User,
+    person: User | None,
     kind: str,
     text: str,
     apprenticeship: Apprenticeship | None = None,
     *,
     subject: str | None = None,
-) -> Notification:
-    """Put `text` in the person's inbox; email it too when the kind is one they get."""
+) -> Notification | None:
+    """Put `text` in the person's inbox; email it too when the kind is one they get.
+    Nobody (a mentor whose account is gone) gets nothing."""
+    if person is None:
+        return None
     note = Notification(
         user_id=person.id,
         kind=kind,

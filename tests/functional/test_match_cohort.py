@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from mentorapp.demo import seed_demo
 from mentorapp.extensions import db
-from mentorapp.models import MenteeProfile, MentorProfile, SuggestionMark, User
+from mentorapp.models import Apprenticeship, MenteeProfile, MentorProfile, SuggestionMark, User
+from mentorapp.models.apprenticeship import OPEN_STATES
 
 
 @pytest.fixture
@@ -20,11 +21,12 @@ def intake(app):
         db.session.commit()
         rows = db.session.execute(select(MentorProfile.user_id, MentorProfile.capacity))
         capacities = {user_id: capacity for user_id, capacity in rows}
+        placed = select(Apprenticeship.mentee_id).where(Apprenticeship.state.in_(OPEN_STATES))
         mentees = db.session.scalar(
             select(func.count())
             .select_from(MenteeProfile)
             .join(User, User.id == MenteeProfile.user_id)
-            .where(User.suspended_at.is_(None), User.is_mentee)
+            .where(User.suspended_at.is_(None), User.is_mentee, User.id.not_in(placed))
         )
     return mentees, capacities
 
@@ -69,7 +71,7 @@ def test_without_dry_run_nothing_is_recorded_and_it_says_why(app, runner, intake
         before = db.session.scalar(select(func.count()).select_from(SuggestionMark))
     result = runner.invoke(args=["match-cohort"])
     assert result.exit_code == 2
-    assert "use --dry-run" in result.output
+    assert "Use --dry-run" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SuggestionMark)) == before
 
@@ -84,3 +86,17 @@ def test_an_empty_intake_is_reported_not_an_error(runner):
     result = runner.invoke(args=["match-cohort", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert summary(result.output)["Placed"] == "0"
+
+
+def test_mentees_already_placed_or_waiting_are_left_out(app, runner, intake):
+    with app.app_context():
+        busy = set(
+            db.session.scalars(
+                select(Apprenticeship.mentee_id).where(Apprenticeship.state.in_(OPEN_STATES))
+            )
+        )
+    assert busy, "the demo intake has running apprenticeships and open requests"
+    result = runner.invoke(args=["match-cohort", "--dry-run", "--csv", "-"])
+    assert result.exit_code == 0, result.output
+    paired = {int(row["mentee_id"]) for row in csv.DictReader(io.StringIO(result.stdout))}
+    assert paired and not paired & busy

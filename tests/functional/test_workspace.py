@@ -13,6 +13,7 @@ from sqlalchemy import select
 from mentorapp.extensions import db
 from mentorapp.models import Goal, Reference, State, ThreadMessage, WorkSession
 from mentorapp.models.types import utcnow
+from tests.factories import DEFAULT_PASSWORD
 from tests.functional.apprenticeship_builders import (
     count,
     flashed,
@@ -562,6 +563,37 @@ def test_the_delete_page_says_what_goes_with_the_account(app, completed):
     make_apprenticeship(app, completed["mira"], other)  # a request waiting on Mira
     page = text(mentor.get("/account/delete"))
     assert "1 request waiting for an answer, which closes" in page
-    assert "the 1 reference you wrote: your former apprentices can no longer show it" in page
+    assert "your name on the 1 reference you wrote: it stays with your former apprentices" in page
     assert "running apprenticeship" not in page
     assert "the 1 reference you received." in text(mentee.get("/account/delete"))
+
+
+def test_a_reference_stays_with_the_apprentice_when_the_mentor_deletes_their_account(
+    app, client, completed
+):
+    a, mentor, mentee = completed["a"], completed["mentor"], completed["mentee"]
+    assert write(mentor, a).status_code == 302
+    reference = the_reference(app, a).id
+    assert post(mentee, f"/references/{reference}/show").status_code == 302
+    ola = make_mentee(app, "ola@example.com", "Ola")
+    declined = make_apprenticeship(app, completed["mira"], ola, state=State.DECLINED)
+    gone = post(mentor, "/account/delete", {"password": DEFAULT_PASSWORD, "understood": "y"})
+    assert gone.status_code == 302
+    with app.app_context():  # nothing worth keeping went with Mira
+        from mentorapp.models import Apprenticeship
+
+        assert db.session.get(Apprenticeship, declined) is None
+        assert db.session.get(Apprenticeship, a).mentor_id is None
+    profile = text(client.get(f"/people/{completed['priya']}"))
+    assert "References" in profile and "a former mentor" in profile
+    sheet = client.get(f"/references/{reference}")
+    assert sheet.status_code == 200 and LEARNED in text(sheet)
+    assert "Written by a former mentor" in text(sheet)
+    assert "Mira" not in text(sheet)
+    workspace = mentee.get(f"/apprenticeships/{a}")
+    assert workspace.status_code == 200 and "a former mentor" in text(workspace)
+    listed = mentee.get("/apprenticeships")
+    assert listed.status_code == 200 and "A former mentor" in text(listed)
+    said = post(mentee, f"/apprenticeships/{a}/messages", {"body": "Thank you!", "nonce": "n1"})
+    assert said.status_code < 500
+    assert mentee.get("/dashboard").status_code == 200
