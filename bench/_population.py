@@ -66,6 +66,26 @@ def towns(count: int = CITIES) -> tuple[list[Town], np.ndarray]:
     )
 
 
+def place_rows() -> list[dict]:
+    """The towns as rows of the places table."""
+    gazetteer = Gazetteer.load()
+    cities = (gazetteer.get(t.geonameid) for t in towns()[0])
+    return [
+        {
+            "id": c.geonameid,
+            "name": c.name,
+            "region": c.region,
+            "country_code": c.country_code,
+            "country": c.country,
+            "latitude": c.latitude,
+            "longitude": c.longitude,
+            "population": c.population,
+        }
+        for c in cities
+        if c is not None
+    ]
+
+
 def _picks(rng: np.random.Generator, options: list, low: int, high: int, n: int) -> list[list]:
     sizes = rng.integers(low, high + 1, size=n)
     keys = rng.random((n, len(options)))

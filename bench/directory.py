@@ -79,24 +79,7 @@ def prepare(database_url: str) -> None:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         gazetteer = Gazetteer.load()
-        towns, _ = _population.towns()
-        db.session.execute(
-            insert(Place),
-            [
-                {
-                    "id": c.geonameid,
-                    "name": c.name,
-                    "region": c.region,
-                    "country_code": c.country_code,
-                    "country": c.country,
-                    "latitude": c.latitude,
-                    "longitude": c.longitude,
-                    "population": c.population,
-                }
-                for c in (gazetteer.get(t.geonameid) for t in towns)
-                if c is not None
-            ],
-        )
+        db.session.execute(insert(Place), _population.place_rows())
         london = gazetteer.search("London", limit=1)[0]
         password = hash_password(PASSWORD)
         db.session.add(

@@ -78,23 +78,7 @@ def fill(database_url: str, mentors: int) -> None:
         specialty_ids = dict(db.session.execute(select(Specialty.slug, Specialty.id)).all())
         gazetteer = Gazetteer.load()
         towns, _ = _population.towns()
-        db.session.execute(
-            insert(Place),
-            [
-                {
-                    "id": c.geonameid,
-                    "name": c.name,
-                    "region": c.region,
-                    "country_code": c.country_code,
-                    "country": c.country,
-                    "latitude": c.latitude,
-                    "longitude": c.longitude,
-                    "population": c.population,
-                }
-                for c in (gazetteer.get(t.geonameid) for t in towns)
-                if c is not None
-            ],
-        )
+        db.session.execute(insert(Place), _population.place_rows())
         place_of = {(t.latitude, t.longitude): t.geonameid for t in towns}
         password_hash = hash_password(PASSWORD)
         records = _population.mentors(mentors, first_id=1000)
