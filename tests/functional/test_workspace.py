@@ -565,7 +565,7 @@ def test_the_delete_page_says_what_goes_with_the_account(app, completed):
     assert "1 request waiting for an answer, which closes" in page
     assert "your name on the 1 reference you wrote: it stays with your former apprentices" in page
     assert "running apprenticeship" not in page
-    assert "the 1 reference you received." in text(mentee.get("/account/delete"))
+    assert "the 1 reference you received" in text(mentee.get("/account/delete"))
 
 
 def test_a_reference_stays_with_the_apprentice_when_the_mentor_deletes_their_account(
