@@ -235,20 +235,10 @@ def near(person: User, limit: int = 6, filters: ListingFilters | None = None) ->
     if seeker is None:
         return []
     # A box around the person narrows the rows before the engine measures exactly.
-    reach = seeker.travel_km
-    dlat = reach / 111.0
-    dlon = reach / max(1.0, 111.0 * math.cos(math.radians(seeker.latitude or 0.0)))
     rows = db.session.execute(
         select(Listing.id, Listing.kind, Listing.offers, Place.latitude, Place.longitude)
         .join(Place, Place.id == Listing.place_id)
-        .where(
-            public(),
-            Place.latitude.between(seeker.latitude - dlat, seeker.latitude + dlat),
-            or_(
-                Place.longitude.between(seeker.longitude - dlon, seeker.longitude + dlon),
-                dlon >= 180,
-            ),
-        )
+        .where(public(), *_box((seeker.latitude, seeker.longitude), seeker.travel_km))
     ).all()
     if not rows:
         return []

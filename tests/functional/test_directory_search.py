@@ -529,3 +529,16 @@ def _now():
     from mentorapp.models.types import utcnow
 
     return utcnow()
+
+
+def test_a_search_near_the_antimeridian_finds_places_on_the_other_side(app):
+    """Suva (178.4° E) lies about 200 km from a boat at 179.5° W: the box around the
+    boat wraps round the date line."""
+    from mentorapp.directory import search
+
+    suva = make_listing(app, "Suva Harbour Sound", place_id=2198148)
+    with app.app_context():
+        boat = search.Query(near=(-18.14, -179.5), within_km=250, sort="distance")
+        [found] = search.search(boat).items
+        assert found.listing.id == suva and 150 < found.km < 250
+        assert search.search(search.Query(near=(-18.14, -179.5), within_km=100)).items == []
