@@ -1,4 +1,3 @@
-import statistics
 import time
 
 import pytest
@@ -40,16 +39,16 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(
 
 
 def test_known_and_unknown_emails_take_about_the_same_time(client, auth, priya):
-    def median_seconds(email):
-        times = []
-        for _ in range(5):
-            token = csrf_token(client, "/login")
-            start = time.perf_counter()
-            client.post("/login", data={"csrf_token": token, "email": email, "password": "x"})
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+    def seconds(email):
+        token = csrf_token(client, "/login")
+        start = time.perf_counter()
+        client.post("/login", data={"csrf_token": token, "email": email, "password": "x"})
+        return time.perf_counter() - start
 
-    known, unknown = median_seconds("priya@example.com"), median_seconds("nobody@example.com")
+    # Taken in turn, and the fastest of each: another process busy on the same CPU
+    # (the other test worker) only ever makes a login slower, never faster.
+    rounds = [(seconds("priya@example.com"), seconds("nobody@example.com")) for _ in range(7)]
+    known, unknown = min(k for k, _ in rounds), min(u for _, u in rounds)
     # Both verify an argon2 hash; without the dummy hash an unknown email is ~10x faster.
     assert 0.5 < unknown / known < 2.0
 
