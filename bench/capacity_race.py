@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from _http import NoRedirect, free_port
 from sqlalchemy import create_engine, func, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,12 +207,6 @@ def count_round(app, mentor_id: int) -> tuple[int, int, int]:
 # --- Serving and sending --------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(database_url: str, variant: str, port: int, log) -> subprocess.Popen:
     configure(database_url)
     process = subprocess.Popen(
@@ -236,11 +231,6 @@ def serve(database_url: str, variant: str, port: int, log) -> subprocess.Popen:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("gunicorn did not start")
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 class Browser:

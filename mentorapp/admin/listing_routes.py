@@ -12,7 +12,6 @@ from mentorapp.directory import listings, review
 from mentorapp.directory.forms import DecisionForm
 from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.extensions import db
-from mentorapp.forms import EmptyForm
 from mentorapp.models import Listing
 from mentorapp.paging import page_number
 from mentorapp.places.gazetteer import Gazetteer
@@ -118,6 +117,7 @@ def _queue_page(refused: Refused | None = None):
         offers=listings.OFFER_LABELS,
         flag_labels=review.FLAG_LABELS,
         section_titles=SECTION_TITLES,
+        version=review.version,  # what a decision form carries of the version shown
     )
     return page, 422 if refused else 200
 
@@ -214,7 +214,6 @@ def _listing_page(listing_id: int, refused: Refused | None = None):
         entries=entries,
         form=DecisionForm(formdata=None),
         refused=refused,
-        button=EmptyForm(),
         kinds=listings.KIND_LABELS,
         offers=listings.OFFER_LABELS,
     )
