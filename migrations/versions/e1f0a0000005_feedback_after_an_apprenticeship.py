@@ -1,0 +1,24 @@
+"""Feedback when an apprenticeship ends: ratings, private words, testimonials
+
+Revision ID: e1f0a0000005
+Revises: e1f0a0000004
+Create Date: 2026-12-02 10:10:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'e1f0a0000005'
+down_revision = 'e1f0a0000004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -1,0 +1,24 @@
+"""Dates of birth, guardian consent, mentors who take under-18s, code of conduct acceptance
+
+Revision ID: e1f0a0000006
+Revises: e1f0a0000005
+Create Date: 2026-12-02 10:10:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'e1f0a0000006'
+down_revision = 'e1f0a0000005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
