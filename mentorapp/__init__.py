@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -23,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     configure(app, test_config)
     configure_logging(app)
+    register_observability(app)
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
@@ -47,12 +47,16 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    level = getattr(logging, str(app.config["LOG_LEVEL"]), logging.INFO)
-    app.logger.setLevel(level)
-    if not app.logger.handlers and not logging.getLogger().handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        app.logger.addHandler(handler)
+    from mentorapp.observability import configure_logging as configure
+
+    configure(app)
+
+
+def register_observability(app: Flask) -> None:
+    # Before the extensions: its after_request then runs last and logs the final status.
+    from mentorapp import observability
+
+    observability.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -74,6 +78,9 @@ def register_extensions(app: Flask) -> None:
 
     configure_login(login_manager)
     track_changes(app)
+    from mentorapp import tasks
+
+    tasks.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -93,9 +100,13 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.directory.routes import bp as directory
     from mentorapp.main.routes import bp as main
     from mentorapp.notifications.routes import bp as notifications
+    from mentorapp.observability.routes import bp as observability
     from mentorapp.profiles.routes import bp as profiles
     from mentorapp.quiz.routes import bp as quiz
     from mentorapp.suggestions.routes import bp as suggestions
+    from mentorapp.trust.feedback_routes import admin_bp as feedback_admin
+    from mentorapp.trust.feedback_routes import bp as feedback
+    from mentorapp.trust.routes import bp as trust
 
     for blueprint in (
         main,
@@ -108,6 +119,10 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         quiz,
         admin,
+        observability,
+        feedback,
+        feedback_admin,
+        trust,
     ):
         app.register_blueprint(blueprint)
 

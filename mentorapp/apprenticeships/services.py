@@ -30,8 +30,11 @@ from mentorapp.models import (
     User,
 )
 from mentorapp.models.types import utcnow
+from mentorapp.models.vetting import is_vetted
 from mentorapp.notifications.services import notify
 from mentorapp.suggestions.index import note_matching_change
+from mentorapp.trust import blocks, limits
+from mentorapp.trust.feedback import ask_both_sides
 
 OPEN_REQUEST_LIMIT = 5
 REMIND_AFTER = timedelta(days=7)
@@ -62,6 +65,10 @@ END_REASONS: dict[str, str] = {
     "other": "Another reason",
 }
 CLOSED_ACCOUNT = "account_closed"
+NOT_VETTED_YET = (
+    "An admin has not approved your mentor application yet: you can take on, invite and "
+    "accept apprentices once it is."
+)
 UNAVAILABLE = "unavailable"
 
 
@@ -216,6 +223,8 @@ def request_apprenticeship(
     profile = mentor.mentor_profile
     if mentor.suspended_at is not None or profile is None:
         raise NotAllowed("There is no mentor to ask here.")
+    if blocks.between(mentee.id, mentor.id):
+        raise Conflict(blocks.not_available(mentor.display_name))
     existing = open_pair(mentor.id, mentee.id)
     if existing is not None:
         raise Conflict(existing_message(existing, mentee.id))
@@ -228,6 +237,7 @@ def request_apprenticeship(
             f"You have {OPEN_REQUEST_LIMIT} requests waiting for an answer, the most at once. "
             "Withdraw one, or wait for an answer, before asking someone else."
         )
+    limits.check_sending(mentee, "requests", now)
     apprenticeship = _create(mentor.id, mentee.id, "mentee", message, now)
     notify(
         mentor,
@@ -243,6 +253,11 @@ def why_not_taking(mentor: User) -> str | None:
     profile = mentor.mentor_profile
     if profile is None:
         return "There is no mentor to ask here."
+    if not is_vetted(mentor):
+        return (
+            f"{mentor.display_name} is not a vetted mentor yet: you can ask them once an "
+            "admin has checked their credits."
+        )
     if not profile.accepting:
         return f"{mentor.display_name} is not taking new apprentices for now."
     if profile.apprentice_count >= profile.capacity:
@@ -259,6 +274,8 @@ def invite_apprentice(
     profile = mentor.mentor_profile
     if not mentor.is_mentor or profile is None:
         raise NotAllowed("Fill in your mentor profile before inviting an apprentice.")
+    if not is_vetted(mentor):
+        raise DomainError(NOT_VETTED_YET)
     mentee = db.session.get(User, mentee_id)
     if (
         mentee is None
@@ -267,6 +284,8 @@ def invite_apprentice(
         or mentee.suspended_at is not None
     ):
         raise NotAllowed("There is no apprentice to invite here.")
+    if blocks.between(mentor.id, mentee.id):
+        raise Conflict(blocks.not_available(mentee.display_name))
     existing = open_pair(mentor.id, mentee.id)
     if existing is not None:
         raise Conflict(existing_message(existing, mentor.id))
@@ -275,6 +294,7 @@ def invite_apprentice(
             "Every place you offer is taken. Raise your capacity, or finish an "
             "apprenticeship, before inviting someone new.",
         )
+    limits.check_sending(mentor, "invitations", now)
     apprenticeship = _create(mentor.id, mentee.id, "mentor", message, now)
     notify(
         mentee,
@@ -319,11 +339,11 @@ def _create(
 # Answering
 
 
-def _move(apprenticeship: Apprenticeship, start: State, **values) -> None:
-    """Move from `start` to values['state'] only if nobody moved it first."""
+def _move(apprenticeship: Apprenticeship, start: State, *conditions, **values) -> None:
+    """Move from `start` (and `conditions`) to `values` only if nobody moved it first."""
     moved = db.session.execute(
         update(Apprenticeship)
-        .where(Apprenticeship.id == apprenticeship.id, Apprenticeship.state == start)
+        .where(Apprenticeship.id == apprenticeship.id, Apprenticeship.state == start, *conditions)
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -367,6 +387,13 @@ def accept(person: User, apprenticeship_id: int, now: datetime | None = None) ->
     now = _now(now)
     apprenticeship = apprenticeship_for(person, apprenticeship_id)
     _answerable_by(person, apprenticeship)
+    if not is_vetted(apprenticeship.mentor):
+        raise DomainError(
+            NOT_VETTED_YET
+            if person.id == apprenticeship.mentor_id
+            else f"{apprenticeship.mentor.display_name} is not a vetted mentor now, so this "
+            "invitation cannot be accepted."
+        )
     with _atomic():
         # The mentor's row first, then the request's: every transition that touches
         # both locks them in this order, so two of them never wait on each other.
@@ -504,6 +531,7 @@ def end(
         f"{person.display_name} ended your apprenticeship: {after_colon(END_REASONS[reason])}.",
         apprenticeship,
     )
+    ask_both_sides(apprenticeship)
     return apprenticeship
 
 
@@ -528,6 +556,7 @@ def complete(person: User, apprenticeship_id: int, now: datetime | None = None) 
         f"{person.display_name} marked your apprenticeship completed. Congratulations!",
         apprenticeship,
     )
+    ask_both_sides(apprenticeship)
     return apprenticeship
 
 
@@ -642,6 +671,66 @@ def close_all_of(person: User, now: datetime | None = None, *, suspended: bool =
     return closed
 
 
+def close_between(
+    person: User, other: User, *, end_running: bool = False, now: datetime | None = None
+) -> int:
+    """When `person` blocks `other`: close the request open between them, and with
+    `end_running` the apprenticeship they run, with a neutral reason. The other side is
+    told only that the person is not available; the blocker is recorded as who closed it."""
+    now = _now(now)
+    states = OPEN_STATES if end_running else (State.REQUESTED,)
+    open_ones = list(
+        db.session.scalars(
+            select(Apprenticeship).where(
+                or_(
+                    (Apprenticeship.mentor_id == person.id)
+                    & (Apprenticeship.mentee_id == other.id),
+                    (Apprenticeship.mentor_id == other.id)
+                    & (Apprenticeship.mentee_id == person.id),
+                ),
+                Apprenticeship.state.in_(states),
+            )
+        )
+    )
+    closed = 0
+    for apprenticeship in open_ones:
+        running = apprenticeship.state == State.ACCEPTED
+        try:
+            with _atomic():
+                if running:
+                    _free_place(apprenticeship.mentor_id)
+                    _move(
+                        apprenticeship,
+                        State.ACCEPTED,
+                        state=State.ENDED,
+                        ended_at=now,
+                        ended_by_id=person.id,
+                        reason=UNAVAILABLE,
+                    )
+                else:
+                    _move(
+                        apprenticeship,
+                        State.REQUESTED,
+                        state=State.DECLINED,
+                        decided_at=now,
+                        ended_by_id=person.id,
+                        reason=UNAVAILABLE,
+                    )
+        except Conflict:
+            continue
+        closed += 1
+        what = "apprenticeship" if running else "request"
+        notify(
+            other,
+            "update",
+            f"{person.display_name} is not available, so your {what} with them is closed.",
+            apprenticeship,
+        )
+    if closed:
+        note_matching_change({person.id, other.id})
+    return closed
+
+
 def after_mentor_settings_change(mentor: User, now: datetime | None = None) -> int:
     """Called when a mentor edits capacity or whether they accept: answer what waits."""
     profile = mentor.mentor_profile
@@ -659,7 +748,8 @@ def after_mentor_settings_change(mentor: User, now: datetime | None = None) -> i
 
 def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
     """Remind the person asked about requests a week old; expire those two weeks old,
-    which frees the asker's slot. Run it from cron: `flask remind-requests`."""
+    which frees the asker's slot. The worker runs it every quarter hour
+    (`apprenticeships/tasks.py`); safe to run twice or at once."""
     now = _now(now)
     due = list(
         db.session.scalars(
@@ -694,7 +784,13 @@ def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
                         reason=EXPIRED_REASON,
                     )
                 else:
-                    _move(apprenticeship, State.REQUESTED, reminded_at=now)
+                    # Only the run that sets reminded_at reminds, however many run at once.
+                    _move(
+                        apprenticeship,
+                        State.REQUESTED,
+                        Apprenticeship.reminded_at.is_(None),
+                        reminded_at=now,
+                    )
         except Conflict:
             continue
         if apprenticeship.state == State.DECLINED:

@@ -11,10 +11,11 @@ from mentorapp.models.apprenticeship import (
     ThreadMessage,
     WorkSession,
 )
+from mentorapp.models.feedback import Feedback
+from mentorapp.models.guardian import ConsentState, GuardianConsent
 from mentorapp.models.listing import (
     AuditEntry,
     FlagKind,
-    ImportJob,
     Listing,
     ListingEdit,
     ListingFlag,
@@ -22,6 +23,7 @@ from mentorapp.models.listing import (
     Review,
     listing_specialties,
 )
+from mentorapp.models.listing_import import ImportJob, ImportRow, ImportState
 from mentorapp.models.outbox import OutboundEmail
 from mentorapp.models.place import Place
 from mentorapp.models.profile import (
@@ -33,8 +35,11 @@ from mentorapp.models.profile import (
     mentor_specialties,
 )
 from mentorapp.models.suggestion import MarkKind, MatchingChange, MatchingState, SuggestionMark
+from mentorapp.models.task import TaskRun
 from mentorapp.models.taxonomy import Archetype, Specialty
+from mentorapp.models.trust import Block, Report, ReportState, ReportSubject
 from mentorapp.models.user import Role, User
+from mentorapp.models.vetting import MentorApplication, Vetting
 
 __all__ = [
     "EXPIRED_REASON",
@@ -42,9 +47,15 @@ __all__ = [
     "Apprenticeship",
     "Archetype",
     "AuditEntry",
+    "Block",
+    "ConsentState",
+    "Feedback",
     "FlagKind",
     "Goal",
+    "GuardianConsent",
     "ImportJob",
+    "ImportRow",
+    "ImportState",
     "Listing",
     "ListingEdit",
     "ListingFlag",
@@ -55,18 +66,24 @@ __all__ = [
     "MenteeAspiration",
     "MenteeProfile",
     "MenteeWant",
+    "MentorApplication",
     "MentorProfile",
     "Notification",
     "OutboundEmail",
     "Place",
     "Reference",
+    "Report",
+    "ReportState",
+    "ReportSubject",
     "Review",
     "Role",
     "Specialty",
     "State",
     "SuggestionMark",
+    "TaskRun",
     "ThreadMessage",
     "User",
+    "Vetting",
     "WorkSession",
     "listing_specialties",
     "mentor_archetypes",

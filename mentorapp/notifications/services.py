@@ -16,6 +16,7 @@ EMAIL_KINDS: dict[str, str] = {
     "reminder": "A request has waited a week for your answer",
     "expiry": "A request expired without an answer",
     "message": "A new message in one of your apprenticeships",
+    "feedback": "An apprenticeship is over and we ask how it went",
 }
 
 INBOX_SIZE = 50

@@ -22,6 +22,7 @@ from mentorapp.profiles.vocabulary import (
     PATH_LABELS,
     availability_labels,
 )
+from mentorapp.trust import feedback
 
 bp = Blueprint("profiles", __name__)
 
@@ -51,6 +52,7 @@ def show(user_id: int):
         own=own,
         pairs=pairs,
         references=workspace.shown_references(person.id) if person.is_mentee else [],
+        record=feedback.public_record(person.id) if person.is_mentor else None,
         progress=progress,
         genre_names=GENRE_NAMES,
         availability_labels=availability_labels,
