@@ -1,5 +1,5 @@
-"""Command-line tools: `flask create-admin`, `seed-demo`, `send-outbox`, `remind-requests`
-and `match-cohort`."""
+"""Command-line tools: `flask worker`, `create-admin`, `seed-demo`, `send-outbox`,
+`remind-requests` and `match-cohort`."""
 
 from __future__ import annotations
 
@@ -69,24 +69,74 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Admin {user.email} created.")
 
+    @app.cli.command("worker")
+    @click.option(
+        "--workers",
+        "-w",
+        default=2,
+        show_default=True,
+        type=click.IntRange(1, 64),
+        help="Tasks run at once by this worker.",
+    )
+    @click.option(
+        "--worker-type",
+        "-k",
+        type=click.Choice(["thread", "process"]),
+        default="thread",
+        show_default=True,
+        help="Threads (light, the default) or processes.",
+    )
+    @click.option(
+        "--no-periodic",
+        is_flag=True,
+        help="Leave periodic work (reminders, the sweep...) to other workers.",
+    )
+    def worker(workers: int, worker_type: str, no_periodic: bool) -> None:
+        """Run the task queue's consumer: email, imports, periodic work. Ctrl-C stops it
+        after the tasks in hand finish."""
+        import logging
+
+        from flask import current_app
+
+        from mentorapp import tasks
+
+        huey_log = logging.getLogger("huey")
+        if not huey_log.handlers and not logging.getLogger().handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+            )
+            huey_log.addHandler(handler)
+        huey_log.setLevel(current_app.logger.level or logging.INFO)
+        # Connections must not cross into worker processes.
+        db.session.remove()
+        db.engine.dispose()
+        url = current_app.config["TASK_QUEUE_URL"] or "SQLite, instance/tasks.sqlite3"
+        click.echo(f"Worker on {url.split('@')[-1]}: {workers} {worker_type}(s).")
+        consumer = tasks.huey.create_consumer(
+            workers=workers,
+            worker_type=worker_type,
+            periodic=not no_periodic,
+            check_worker_health=True,
+        )
+        consumer.run()
+
     @app.cli.command("send-outbox")
     def send_outbox() -> None:
-        """Send every email still waiting in the outbox (retries failed ones)."""
+        """Send every email still waiting now, whatever its backoff (a manual nudge: the
+        worker delivers and retries them by itself)."""
         sent, failed = deliver()
         click.echo(f"{sent} sent, {failed} failed.")
 
     @app.cli.command("remind-requests")
     def remind_requests() -> None:
-        """Remind people of requests waiting a week; expire those waiting two. Run hourly."""
-        from flask import g
-
+        """Remind people of requests waiting a week; expire those waiting two (the worker
+        does this every quarter hour; this runs it now)."""
         from mentorapp.apprenticeships.services import remind_and_expire
 
         reminded, expired = remind_and_expire()
+        # The emails go to the queue once this commits.
         db.session.commit()
-        outbox = g.pop("outbox_ids", None)
-        if outbox:
-            deliver(outbox)
         click.echo(f"{reminded} reminded, {expired} expired.")
 
     @app.cli.command("match-cohort")

@@ -70,6 +70,12 @@ def from_environment(instance_path: str) -> dict:
 
     trusted = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
 
+    log_format = os.environ.get("LOG_FORMAT", "").strip().lower() or (
+        "json" if production else "text"
+    )
+    if log_format not in {"json", "text"}:
+        raise ConfigError("LOG_FORMAT must be 'json' (one JSON object a line) or 'text'.")
+
     return {
         "ENV_NAME": env,
         "SECRET_KEY": secret_key,
@@ -84,11 +90,36 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "mentorapp <no-reply@mentorapp.localhost>"),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "5") or 5),
+        "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL", "").strip(),
+        "TASK_QUEUE_IMMEDIATE": _flag("TASK_QUEUE_IMMEDIATE", False),
+        **_sending_limits(),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        "LOG_FORMAT": log_format,
+        "METRICS_ALLOW": os.environ.get("METRICS_ALLOW", DEFAULTS["METRICS_ALLOW"]),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip(),
     }
+
+
+# How many requests, invitations and messages one person sends an hour (trust/limits.py).
+SENDING_LIMITS = {
+    "SENDING_LIMIT_REQUESTS": 10,
+    "SENDING_LIMIT_INVITATIONS": 20,
+    "SENDING_LIMIT_MESSAGES": 60,
+}
+
+
+def _sending_limits() -> dict:
+    limits = {}
+    for name, default in SENDING_LIMITS.items():
+        raw = os.environ.get(name, "").strip()
+        if raw and (not raw.isascii() or not raw.isdigit() or int(raw) < 1):
+            raise ConfigError(f"{name} must be a whole number of at least 1.")
+        limits[name] = int(raw) if raw else default
+    return limits
 
 
 # Settings that do not depend on the environment.
@@ -111,6 +142,10 @@ DEFAULTS: dict = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_AUTH": "10 per minute; 60 per hour",
+    # Redis away: count in this process's memory (logged, shown by /readyz) rather than
+    # refuse every login; give up on a Redis that does not answer within half a second.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     "EMAIL_TOKEN_MAX_AGE": timedelta(hours=24),
     "RESET_TOKEN_MAX_AGE": timedelta(hours=1),
     "MAIL_SERVER": "",
@@ -120,8 +155,24 @@ DEFAULTS: dict = {
     "MAIL_USE_TLS": True,
     "MAIL_USE_SSL": False,
     "MAIL_FROM": "mentorapp <no-reply@mentorapp.localhost>",
-    "MAIL_TIMEOUT": 10,
+    # Only the worker talks to SMTP; a server that never answers costs it this long.
+    "MAIL_TIMEOUT": 5,
+    # Seconds between an email's tries: 1 min, 5 min, 30 min, 2 h, 12 h, then failed for
+    # good (six tries in all). The bench shrinks them.
+    "MAIL_RETRY_DELAYS": (60, 300, 1800, 7200, 43200),
+    # Empty: huey's SQLite storage in instance/tasks.sqlite3; or redis://host:port/db.
+    "TASK_QUEUE_URL": "",
+    # Run each task at once in the enqueuing thread (tests, debugging).
+    "TASK_QUEUE_IMMEDIATE": False,
+    **SENDING_LIMITS,
     "LOG_LEVEL": "INFO",
+    # "json" (production's default) or "text" (readable lines, development's).
+    "LOG_FORMAT": "text",
+    # Who may read /metrics: these addresses or networks, or the bearer token (if set).
+    "METRICS_ALLOW": "127.0.0.1,::1",
+    "METRICS_TOKEN": "",
+    # /readyz waits at most this long for the database and the queue (seconds).
+    "READYZ_TIMEOUT": 2.0,
     "DB_CONNECT_TIMEOUT": 2,
     "SQLITE_BUSY_TIMEOUT_MS": 2000,
 }

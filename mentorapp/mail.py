@@ -1,23 +1,50 @@
-"""The email outbox: services queue messages in the request's transaction; they are
-delivered only after it commits, by SMTP when MAIL_SERVER is set, otherwise to the log
-(so a developer can click the link)."""
+"""The email outbox: services queue messages in the request's transaction; a task on the
+queue delivers each after the commit, by SMTP when MAIL_SERVER is set, otherwise to the
+log (so a developer can click the link). Only the worker talks to SMTP.
+
+A failed try is retried after 1 min, 5 min, 30 min, 2 h and 12 h (MAIL_RETRY_DELAYS);
+after the last the email is failed for good (`failed_at`) until an admin resends it. The
+row is the record: a claim (a conditional UPDATE) makes one worker the sender of a try,
+and the sweep re-enqueues emails whose task was lost (Redis was away at the commit).
+"""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, g, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from sqlalchemy import select, update
 
+from mentorapp import tasks
 from mentorapp.database import write_intent
 from mentorapp.extensions import db
 from mentorapp.models import OutboundEmail
 from mentorapp.models.types import utcnow
 
-MAX_ATTEMPTS = 5
+# A claim holds an email this long: a worker killed while sending leaves it to the
+# sweep after that (the one case where an email may go twice).
+SENDING_LEASE = timedelta(minutes=10)
+# A task may run a little ahead of its time (the scheduler ticks once a second).
+EARLY = timedelta(seconds=2)
+# The sweep re-enqueues emails overdue by more than this (their task was lost).
+SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_BATCH = 500
+
+
+class DeliveryFailed(Exception):
+    """An email's last try failed: it is failed for good until an admin resends it."""
+
+
+def retry_delays() -> list[float]:
+    return [float(d) for d in current_app.config["MAIL_RETRY_DELAYS"]]
+
+
+def max_attempts() -> int:
+    return len(retry_delays()) + 1
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -39,7 +66,7 @@ def queue_email(recipient: str, subject: str, template: str, **context) -> Outbo
     message = OutboundEmail(recipient=recipient, subject=subject, body_text=body)
     db.session.add(message)
     db.session.flush()
-    g.setdefault("outbox_ids", []).append(message.id)
+    tasks.enqueue_after_commit(deliver_email, message.id)
     return message
 
 
@@ -81,42 +108,154 @@ def _send(message: OutboundEmail) -> None:
         )
 
 
+def _claim(message_id: int, now: datetime, *, due_only: bool) -> OutboundEmail | None:
+    """Make this worker the sender of the email's next try, committed at once, or None
+    when it is sent, failed for good, being sent elsewhere or (due_only) not yet due."""
+    conditions = [
+        OutboundEmail.id == message_id,
+        OutboundEmail.sent_at.is_(None),
+        OutboundEmail.failed_at.is_(None),
+        OutboundEmail.sending_since.is_(None) | (OutboundEmail.sending_since < now - SENDING_LEASE),
+    ]
+    if due_only:
+        conditions.append(
+            OutboundEmail.next_attempt_at.is_(None) | (OutboundEmail.next_attempt_at <= now + EARLY)
+        )
+    claimed = db.session.execute(
+        update(OutboundEmail)
+        .where(*conditions)
+        .values(attempts=OutboundEmail.attempts + 1, sending_since=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:
+        return None
+    return db.session.get(OutboundEmail, message_id, populate_existing=True)
+
+
+def _try(message: OutboundEmail, now: datetime) -> float | None:
+    """Send the claimed email. Returns None when sent, else the seconds until the next
+    try (0 when this was the last: it is then failed for good). Commits."""
+    try:
+        _send(message)
+    except (OSError, smtplib.SMTPException) as error:
+        message.sending_since = None
+        message.last_error = f"{type(error).__name__}: {error}"[:500]
+        delays = retry_delays()
+        if message.attempts > len(delays):
+            message.failed_at = utcnow()
+            message.next_attempt_at = None
+            wait = 0.0
+            current_app.logger.warning(
+                "Email %s failed for good after %s tries: %s", message.id, message.attempts, error
+            )
+        else:
+            wait = delays[message.attempts - 1]
+            message.next_attempt_at = utcnow() + timedelta(seconds=wait)
+            current_app.logger.warning(
+                "Email %s not sent (try %s), next in %ss: %s",
+                message.id,
+                message.attempts,
+                wait,
+                error,
+            )
+        db.session.commit()
+        return wait
+    message.sent_at = utcnow()
+    message.sending_since = None
+    message.next_attempt_at = None
+    message.last_error = None
+    db.session.commit()
+    return None
+
+
+@tasks.task()
+def deliver_email(message_id: int) -> str:
+    """Deliver one outbox email (one try); a failed try schedules the next with backoff."""
+    now = utcnow()
+    token = write_intent.set(True)
+    try:
+        message = _claim(message_id, now, due_only=True)
+        if message is None:
+            return "skipped"
+        wait = _try(message, now)
+        if wait is None:
+            return "sent"
+        if wait == 0:
+            raise DeliveryFailed(f"Email {message_id} failed for good: {message.last_error}")
+        # huey keeps the retry; should it be lost, the sweep finds the email overdue.
+        raise tasks.RetryTask(f"try {message.attempts} failed: {message.last_error}", delay=wait)
+    finally:
+        write_intent.reset(token)
+
+
+@tasks.register_sweeper("email")
+def sweep_outbox(now: datetime | None = None) -> int:
+    """Enqueue emails overdue for their try (the queue lost or never got their task)."""
+    now = now or utcnow()
+    ids = db.session.scalars(
+        select(OutboundEmail.id)
+        .where(
+            OutboundEmail.sent_at.is_(None),
+            OutboundEmail.failed_at.is_(None),
+            OutboundEmail.next_attempt_at <= now - SWEEP_GRACE,
+            OutboundEmail.sending_since.is_(None)
+            | (OutboundEmail.sending_since < now - SENDING_LEASE),
+        )
+        .order_by(OutboundEmail.next_attempt_at, OutboundEmail.id)
+        .limit(SWEEP_BATCH)
+    ).all()
+    db.session.rollback()  # end the read before enqueuing (SQLite: let writers in)
+    enqueued = 0
+    for message_id in ids:
+        enqueued += tasks.enqueue(deliver_email, message_id)
+    return enqueued
+
+
+def resend(message_id: int) -> bool:
+    """Give an email failed for good a fresh set of tries (an admin's decision); the
+    caller commits, and the email is enqueued after that commit."""
+    reopened = db.session.execute(
+        update(OutboundEmail)
+        .where(
+            OutboundEmail.id == message_id,
+            OutboundEmail.sent_at.is_(None),
+            OutboundEmail.failed_at.is_not(None),
+        )
+        .values(failed_at=None, attempts=0, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if reopened == 1:
+        tasks.enqueue_after_commit(deliver_email, message_id)
+    return reopened == 1
+
+
 def deliver(ids: list[int] | None = None) -> tuple[int, int]:
-    """Send committed, unsent messages (these ids, or every one due). Returns (sent, failed)."""
+    """Send committed emails that are not sent nor failed for good, now, whatever their
+    backoff (`flask send-outbox`, a manual nudge). Returns (sent, failed)."""
     token = write_intent.set(True)
     sent = failed = 0
     try:
         query = select(OutboundEmail.id).where(
-            OutboundEmail.sent_at.is_(None), OutboundEmail.attempts < MAX_ATTEMPTS
+            OutboundEmail.sent_at.is_(None), OutboundEmail.failed_at.is_(None)
         )
         if ids is not None:
             query = query.where(OutboundEmail.id.in_(ids))
-        for message_id in db.session.scalars(query.order_by(OutboundEmail.id)).all():
-            # Claim the message so two senders never both send it.
-            claimed = db.session.execute(
-                update(OutboundEmail)
-                .where(
-                    OutboundEmail.id == message_id,
-                    OutboundEmail.sent_at.is_(None),
-                    OutboundEmail.attempts < MAX_ATTEMPTS,
-                )
-                .values(attempts=OutboundEmail.attempts + 1)
-            ).rowcount
-            db.session.commit()
-            if claimed != 1:
+        message_ids = db.session.scalars(query.order_by(OutboundEmail.id)).all()
+        db.session.commit()
+        for message_id in message_ids:
+            now = utcnow()
+            message = _claim(message_id, now, due_only=False)
+            if message is None:
                 continue
-            message = db.session.get(OutboundEmail, message_id)
-            try:
-                _send(message)
-            except (OSError, smtplib.SMTPException) as error:
-                message.last_error = f"{type(error).__name__}: {error}"[:500]
-                failed += 1
-                current_app.logger.warning("Email %s not sent: %s", message_id, error)
-            else:
-                message.sent_at = utcnow()
-                message.last_error = None
+            if _try(message, now) is None:
                 sent += 1
-            db.session.commit()
+            else:
+                failed += 1
+                if message.failed_at is None:
+                    # Its next try on the queue, as a task would have scheduled it.
+                    delay = (message.next_attempt_at - utcnow()).total_seconds()
+                    tasks.enqueue(deliver_email, message_id, delay=max(delay, 1))
     finally:
         write_intent.reset(token)
     return sent, failed

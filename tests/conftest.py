@@ -75,6 +75,10 @@ def test_config(database_uri: str, instance_path: str, **overrides) -> dict:
         "RATELIMIT_ENABLED": False,
         "MAIL_SERVER": "",
         "SERVER_NAME": None,
+        # Tasks run at once in the thread that enqueues them; tests that need a real
+        # worker use the `task_worker` fixture (tests/queue.py).
+        "TASK_QUEUE_IMMEDIATE": True,
+        "TASK_QUEUE_URL": "",
     }
     config.update(overrides)
     return config

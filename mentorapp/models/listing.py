@@ -95,6 +95,8 @@ class Listing(db.Model):
     review_note: Mapped[str] = mapped_column(Text, default="")
     vetted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recheck_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the lister was last told their yearly check is due (once per due date).
+    recheck_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unpublished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unpublish_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
