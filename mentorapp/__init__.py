@@ -106,7 +106,10 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.suggestions.routes import bp as suggestions
     from mentorapp.trust.feedback_routes import admin_bp as feedback_admin
     from mentorapp.trust.feedback_routes import bp as feedback
+    from mentorapp.trust.guardian_routes import bp as guardian
+    from mentorapp.trust.guardian_routes import conduct_bp as conduct
     from mentorapp.trust.routes import bp as trust
+    from mentorapp.trust.vetting_routes import bp as vetting
 
     for blueprint in (
         main,
@@ -122,7 +125,10 @@ def register_blueprints(app: Flask) -> None:
         observability,
         feedback,
         feedback_admin,
+        guardian,
+        conduct,
         trust,
+        vetting,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,16 +1,15 @@
 """The admins' side of the directory: the vetting queue, decisions, flags, re-checks and
 the audit log. Registered on the admin blueprint, so its one access check covers them."""
 
-from dataclasses import dataclass
-
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from mentorapp import audit as audit_trail
+from mentorapp.admin import decisions
+from mentorapp.admin.decisions import Refused
 from mentorapp.admin.routes import bp
 from mentorapp.directory import listings, review
 from mentorapp.directory.forms import DecisionForm
-from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.extensions import db
 from mentorapp.models import Listing
 from mentorapp.paging import page_number
@@ -36,45 +35,18 @@ DECISION_DONE = {
 }
 
 
-@dataclass(frozen=True)
-class Refused:
-    """A decision refused for its reason: shown again next to that form's field."""
-
-    key: str  # which form on the page
-    reason: str  # what the admin typed, kept
-    message: str
-
-
 def _where() -> dict:
-    """The queue page a decision was sent from (its form's URL carries it)."""
-    section = request.args.get("section")
-    if section not in review.SECTIONS:
-        return {}
-    return {"section": section, "page": page_number(request.args.get("page"))}
+    return decisions.where(review.SECTIONS)
 
 
 def _act(do, done: str, key: str, again=None, back: str | None = None):
-    """Run a decision. A missing or too long reason shows the page again with the
-    message next to the field and the typing kept; a refusal of another kind (already
-    decided, changed meanwhile) is a message on the queue."""
-    again = again or _queue_page
-    form = DecisionForm()
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        messages = " ".join(m for ms in form.errors.values() for m in ms)
-        return again(Refused(key, request.form.get("reason", ""), messages))
-    try:
-        do(form.reason.data or "")
-    except NotAllowed:
-        abort(404)
-    except DomainError as error:
-        if error.field == "reason":
-            return again(Refused(key, form.reason.data or "", error.message))
-        flash(error.message, "error")
-    else:
-        flash(done, "success")
-    return redirect(back or url_for("admin.listings", **_where(), _anchor=_SECTION_OF[key[0]]))
+    return decisions.act(
+        do,
+        done,
+        key,
+        again or _queue_page,
+        back or url_for("admin.listings", **_where(), _anchor=_SECTION_OF[key[0]]),
+    )
 
 
 _SECTION_OF = {"l": "new", "e": "edits", "f": "flags", "r": "rechecks"}

@@ -100,6 +100,11 @@ def specialties():
     return render_form("admin/specialties.html", form, specialties=profile_services.specialties())
 
 
-# The directory's admin pages (vetting, CSV import) live in their own modules, on this
-# blueprint.
-from mentorapp.admin import import_routes, listing_routes  # noqa: E402, F401
+# The directory's admin pages (vetting, CSV import), mentor vetting and reports live in
+# their own modules, on this blueprint.
+from mentorapp.admin import (  # noqa: E402, F401
+    import_routes,
+    listing_routes,
+    mentor_routes,
+    report_routes,
+)

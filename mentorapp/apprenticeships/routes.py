@@ -16,6 +16,7 @@ from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.forms import EmptyForm, show_error
 from mentorapp.models import State
 from mentorapp.profiles import services as profiles
+from mentorapp.trust import blocks, reports
 from mentorapp.views import render_form
 
 bp = Blueprint("apprenticeships", __name__)
@@ -54,6 +55,7 @@ def _render_workspace(apprenticeship, status: int = 200, **bound):
         decline_reasons={**services.DECLINE_REASONS, **services.AUTO_REASONS},
         end_reasons=services.END_REASONS,
         recommendations=workspace.RECOMMENDATIONS,
+        hidden_messages=reports.hidden_message_ids(apprenticeship.id),
         **forms,
     ), status
 
@@ -90,7 +92,14 @@ def _start(user_id: int, as_mentee: bool):
     if existing is not None:
         flash(services.existing_message(existing, current_user.id), "info")
         return _to(existing.id)
-    closed = services.why_not_taking(other) if as_mentee else None
+    if blocks.between(current_user.id, other.id):
+        flash(blocks.not_available(other.display_name), "info")
+        return redirect(url_for("profiles.show", user_id=other.id))
+    closed = (
+        services.why_not_taking(other, current_user)
+        if as_mentee
+        else services.why_cannot_invite(current_user)
+    )
     if closed and request.method == "GET":
         # Say so before the person writes a message that cannot be sent.
         flash(closed, "info")

@@ -33,6 +33,7 @@ from mentorapp.models.types import utcnow
 from mentorapp.models.vetting import is_vetted
 from mentorapp.notifications.services import notify
 from mentorapp.suggestions.index import note_matching_change
+from mentorapp.trust import minors
 from mentorapp.trust import blocks, limits
 from mentorapp.trust.feedback import ask_both_sides
 
@@ -228,7 +229,7 @@ def request_apprenticeship(
     existing = open_pair(mentor.id, mentee.id)
     if existing is not None:
         raise Conflict(existing_message(existing, mentee.id))
-    closed = why_not_taking(mentor)
+    closed = why_not_taking(mentor, mentee)
     if closed:
         raise Conflict(closed)
     _lock_person(mentee.id)
@@ -248,11 +249,15 @@ def request_apprenticeship(
     return apprenticeship
 
 
-def why_not_taking(mentor: User) -> str | None:
-    """Why this mentor cannot be asked now, or None when they can."""
+def why_not_taking(mentor: User, mentee: User | None = None) -> str | None:
+    """Why this mentor cannot be asked now (by this mentee), or None when they can."""
     profile = mentor.mentor_profile
     if profile is None:
         return "There is no mentor to ask here."
+    if mentee is not None:
+        problem = minors.pair_problem(mentor, mentee, acting=mentee)
+        if problem:
+            return problem
     if not is_vetted(mentor):
         return (
             f"{mentor.display_name} is not a vetted mentor yet: you can ask them once an "
@@ -265,6 +270,11 @@ def why_not_taking(mentor: User) -> str | None:
     return None
 
 
+def why_cannot_invite(mentor: User) -> str | None:
+    """Why this mentor cannot invite anyone now, or None when they can."""
+    return None if is_vetted(mentor) else NOT_VETTED_YET
+
+
 def invite_apprentice(
     mentor: User, mentee_id: int, message: str, now: datetime | None = None
 ) -> Apprenticeship:
@@ -274,8 +284,9 @@ def invite_apprentice(
     profile = mentor.mentor_profile
     if not mentor.is_mentor or profile is None:
         raise NotAllowed("Fill in your mentor profile before inviting an apprentice.")
-    if not is_vetted(mentor):
-        raise DomainError(NOT_VETTED_YET)
+    closed = why_cannot_invite(mentor)
+    if closed:
+        raise DomainError(closed)
     mentee = db.session.get(User, mentee_id)
     if (
         mentee is None
@@ -289,6 +300,10 @@ def invite_apprentice(
     existing = open_pair(mentor.id, mentee.id)
     if existing is not None:
         raise Conflict(existing_message(existing, mentor.id))
+    # A minor without consent may be invited; they answer once a guardian agrees.
+    problem = minors.pair_problem(mentor, mentee, acting=mentor)
+    if problem:
+        raise NotAllowed(problem)
     if profile.apprentice_count >= profile.capacity:
         raise Conflict(
             "Every place you offer is taken. Raise your capacity, or finish an "
@@ -394,6 +409,9 @@ def accept(person: User, apprenticeship_id: int, now: datetime | None = None) ->
             else f"{apprenticeship.mentor.display_name} is not a vetted mentor now, so this "
             "invitation cannot be accepted."
         )
+    problem = minors.pair_problem(apprenticeship.mentor, apprenticeship.mentee, person)
+    if problem:
+        raise NotAllowed(problem)
     with _atomic():
         # The mentor's row first, then the request's: every transition that touches
         # both locks them in this order, so two of them never wait on each other.

@@ -21,6 +21,7 @@ from mentorapp.models import Listing, ListingEdit, ListingKind, Review, Specialt
 from mentorapp.models.types import utcnow
 from mentorapp.places.gazetteer import Gazetteer
 from mentorapp.profiles import services as profiles
+from mentorapp.trust import vetting
 
 KIND_LABELS: dict[str, str] = {
     ListingKind.RECORDING_STUDIO: "Recording studio",
@@ -91,8 +92,11 @@ def _web_address(value: str) -> str | None:
     return value
 
 
-def clean_listing(raw: Mapping[str, Any]) -> ListingInput:
-    """Check a listing; raise ListingInvalid naming every field that is wrong."""
+def clean_listing(
+    raw: Mapping[str, Any], known_specialties: set[str] | None = None
+) -> ListingInput:
+    """Check a listing; raise ListingInvalid naming every field that is wrong. A caller
+    checking many (the CSV import) passes the specialties' slugs, read once."""
     problems: dict[str, str] = {}
     values = {name: _text(raw, name) for name in LIMITS}
     for name, limit in LIMITS.items():
@@ -119,7 +123,11 @@ def clean_listing(raw: Mapping[str, Any]) -> ListingInput:
             values["contact_email"] = normalise_email(values["contact_email"])
         else:
             problems.setdefault("contact_email", "Give an email address like name@example.com.")
-    known = {s.slug for s in profiles.specialties()}
+    known = (
+        known_specialties
+        if known_specialties is not None
+        else {s.slug for s in profiles.specialties()}
+    )
     specialties = list(dict.fromkeys(raw.get("specialties") or []))
     unknown = [s for s in specialties if s not in known]
     if unknown:
@@ -271,3 +279,4 @@ def set_workplace(mentor: User, listing_id: int | None) -> None:
         if listing is None or not listing.is_public:
             raise NotAllowed("There is no such listing.")
     profile.studio_id = listing_id
+    vetting.note_profile_change(mentor)  # a new studio is checked again

@@ -70,6 +70,40 @@ def version(submitted_at: datetime) -> str:
     return submitted_at.isoformat()
 
 
+STATE_AFTER = {
+    "approve": Review.APPROVED,
+    "reject": Review.REJECTED,
+    "request_changes": Review.CHANGES_REQUESTED,
+}
+
+
+def checked_reason(decision: str, reason: str) -> str:
+    """The reason a decision carries: required to reject or ask for changes."""
+    if decision not in DECISIONS:
+        raise DomainError("Choose a decision.", field="decision")
+    return _reason_for(decision, reason)
+
+
+def decide_once(row, where: list, values: dict, seen: str | None) -> None:
+    """Move a waiting row (a listing, an edit, a mentor's application: anything with a
+    `state` and a `submitted_at`) by one conditional UPDATE from the version it holds.
+    With `seen`, only the version the admin saw: a correction arriving meanwhile, or a
+    second admin deciding first, is a Conflict that says which."""
+    model = type(row)
+    pending = row.state == Review.PENDING
+    if seen is not None and pending and seen != version(row.submitted_at):
+        raise Conflict(CHANGED)
+    moved = db.session.execute(
+        update(model)
+        .where(*where, model.state == Review.PENDING, model.submitted_at == row.submitted_at)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(row)
+    if moved != 1:
+        raise Conflict(CHANGED if row.state == Review.PENDING else _already(row.state))
+
+
 def decide_listing(
     admin: User,
     listing_id: int,
@@ -81,16 +115,11 @@ def decide_listing(
     """Approve, reject (with a reason) or ask for changes to a new listing; with `seen`,
     only the version the admin saw (the submitter may have corrected it meanwhile)."""
     _need_admin(admin)
-    if decision not in DECISIONS:
-        raise DomainError("Choose a decision.", field="decision")
-    reason = _reason_for(decision, reason)
+    reason = checked_reason(decision, reason)
     now = now or utcnow()
     listing = db.session.get(Listing, listing_id)
     if listing is None:
         raise NotAllowed("There is no such listing.")
-    pending = listing.state == Review.PENDING
-    if seen is not None and pending and seen != version(listing.submitted_at):
-        raise Conflict(CHANGED)
     values: dict = {"review_note": reason}
     if decision == "approve":
         values |= {
@@ -102,19 +131,7 @@ def decide_listing(
         values |= {"state": Review.REJECTED}
     else:
         values |= {"state": Review.CHANGES_REQUESTED}
-    moved = db.session.execute(
-        update(Listing)
-        .where(
-            Listing.id == listing_id,
-            Listing.state == Review.PENDING,
-            Listing.submitted_at == listing.submitted_at,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(listing)
-    if moved != 1:
-        raise Conflict(CHANGED if listing.state == Review.PENDING else _already(listing.state))
+    decide_once(listing, [Listing.id == listing_id], values, seen)
     record(admin, f"listing_{decision}", "listing", listing.id, listing.name, reason)
     _tell_submitter(admin, listing, decision, reason)
     return listing
@@ -130,34 +147,13 @@ def decide_edit(
 ) -> ListingEdit:
     """Approve (the public sees it from now), reject, or ask for changes to an edit."""
     _need_admin(admin)
-    if decision not in DECISIONS:
-        raise DomainError("Choose a decision.", field="decision")
-    reason = _reason_for(decision, reason)
+    reason = checked_reason(decision, reason)
     now = now or utcnow()
     edit = db.session.get(ListingEdit, edit_id)
     if edit is None:
         raise NotAllowed("There is no such edit.")
-    pending = edit.state == Review.PENDING
-    if seen is not None and pending and seen != version(edit.submitted_at):
-        raise Conflict(CHANGED)
-    state = {
-        "approve": Review.APPROVED,
-        "reject": Review.REJECTED,
-        "request_changes": Review.CHANGES_REQUESTED,
-    }[decision]
-    moved = db.session.execute(
-        update(ListingEdit)
-        .where(
-            ListingEdit.id == edit_id,
-            ListingEdit.state == Review.PENDING,
-            ListingEdit.submitted_at == edit.submitted_at,
-        )
-        .values(state=state, review_note=reason, decided_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(edit)
-    if moved != 1:
-        raise Conflict(CHANGED if edit.state == Review.PENDING else _already(edit.state))
+    values = {"state": STATE_AFTER[decision], "review_note": reason, "decided_at": now}
+    decide_once(edit, [ListingEdit.id == edit_id], values, seen)
     listing = edit.listing
     if decision == "approve":
         _apply(listing, edit.data)
@@ -364,9 +360,14 @@ def _waiting(now: datetime) -> dict[str, Select]:
 def queue(section: str | None = None, page: int = 1, now: datetime | None = None) -> Queue:
     """What waits for an admin, oldest first: the first few of each section, or one
     section a page at a time (a large CSV import can leave thousands)."""
-    waiting = _waiting(now or utcnow())
+    return paged_queue(_waiting(now or utcnow()), section, page)
+
+
+def paged_queue(waiting: dict[str, Select], section: str | None, page: int) -> Queue:
+    """A queue of sections (`waiting`: each one's query, oldest first, in page order):
+    the first few of each, or one section a page at a time."""
     counts = _counts(waiting)
-    shown = [section] if section in SECTIONS else list(SECTIONS)
+    shown = [section] if section in waiting else list(waiting)
     size = PER_PAGE if len(shown) == 1 else PREVIEW
     pages = {}
     for name in shown:

@@ -191,6 +191,7 @@ def mentors_at(listing_id: int) -> list[User]:
                 User.is_mentor.is_(True),
                 User.suspended_at.is_(None),
             )
+            .options(selectinload(User.mentor_application))  # the vetted mark
             .order_by(User.display_name)
         )
     )

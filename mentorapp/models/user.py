@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Index, String
+from sqlalchemy import JSON, CheckConstraint, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorapp.extensions import db
@@ -44,6 +44,11 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Kinds of email the person chose not to get (see apprenticeships.notify.EMAIL_KINDS).
     muted_emails: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # NULL for accounts made before sign-up asked (see trust.conduct: asked at sign-in).
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    # The version of the code of conduct last accepted (trust.conduct.CONDUCT_VERSION).
+    conduct_version: Mapped[int | None]
+    conduct_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     mentor_profile = relationship(
         "MentorProfile",
@@ -54,6 +59,14 @@ class User(UserMixin, db.Model):
     )
     mentee_profile = relationship(
         "MenteeProfile",
+        back_populates="user",
+        uselist=False,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    # The mentor's application to be vetted (none: not applied yet).
+    mentor_application = relationship(
+        "MentorApplication",
         back_populates="user",
         uselist=False,
         cascade="all, delete-orphan",

@@ -22,6 +22,7 @@ from mentorapp.models import (
     User,
 )
 from mentorapp.places.gazetteer import Gazetteer
+from mentorapp.trust import vetting
 
 # Taxonomy
 
@@ -178,7 +179,11 @@ def save_place(profile: MentorProfile | MenteeProfile, geonameid: int | None, **
 
 
 def save_mentor_week(
-    profile: MentorProfile, availability: int, capacity: int, accepting: bool
+    profile: MentorProfile,
+    availability: int,
+    capacity: int,
+    accepting: bool,
+    takes_minors: bool | None = None,
 ) -> None:
     """Save when and how many; requests waiting on a mentor now full, or no longer
     taking apprentices, are answered at once."""
@@ -194,6 +199,8 @@ def save_mentor_week(
     try:
         with db.session.begin_nested():
             save_fields(profile, availability=availability, capacity=capacity, accepting=accepting)
+            if takes_minors is not None:
+                profile.takes_minors = bool(takes_minors)
             db.session.flush()
     except IntegrityError:
         # An apprentice was accepted between reading the count and saving (the CHECK
@@ -210,6 +217,8 @@ def save_mentor_week(
 def save_fields(profile: MentorProfile | MenteeProfile, **fields) -> None:
     for name, value in fields.items():
         setattr(profile, name, value)
+    if isinstance(profile, MentorProfile):
+        vetting.note_profile_change(profile.user)  # changed credits are checked again
 
 
 # Completeness

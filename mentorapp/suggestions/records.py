@@ -13,6 +13,7 @@ from mentorapp.models import (
     MenteeAspiration,
     MenteeProfile,
     MenteeWant,
+    MentorApplication,
     MentorProfile,
     Place,
     Specialty,
@@ -20,7 +21,9 @@ from mentorapp.models import (
     mentor_archetypes,
     mentor_specialties,
 )
+from mentorapp.models.types import utcnow
 from mentorapp.profiles.vocabulary import AVAILABILITY_SLOTS, GENRES
+from mentorapp.trust.ages import is_minor_on
 
 
 def load_vocabulary() -> Vocabulary:
@@ -67,13 +70,16 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             MentorProfile.capacity,
             MentorProfile.apprentice_count,
             MentorProfile.accepting,
+            MentorProfile.takes_minors,
             Place.latitude,
             Place.longitude,
             User.suspended_at,
             User.is_mentor,
+            MentorApplication.vetted_at,
         )
         .join(User, User.id == MentorProfile.user_id)
         .outerjoin(Place, Place.id == MentorProfile.place_id)
+        .outerjoin(MentorApplication, MentorApplication.user_id == MentorProfile.user_id)
         .order_by(MentorProfile.user_id)
     )
     archetypes = select(mentor_archetypes.c.mentor_id, Archetype.slug).join(
@@ -102,7 +108,9 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             years=row.years_producing,
             free_places=row.capacity - row.apprentice_count,
             accepting=row.accepting,
-            active=row.suspended_at is None and row.is_mentor,
+            # Only a vetted mentor is suggested or placed in a cohort.
+            active=row.suspended_at is None and row.is_mentor and row.vetted_at is not None,
+            takes_minors=row.takes_minors,
         )
         for row in db.session.execute(query)
     ]
@@ -122,6 +130,7 @@ def load_mentee_records(user_ids: list[int] | None = None) -> list[MenteeRecord]
             Place.longitude,
             User.suspended_at,
             User.is_mentee,
+            User.date_of_birth,
         )
         .join(User, User.id == MenteeProfile.user_id)
         .outerjoin(Place, Place.id == MenteeProfile.place_id)
@@ -142,6 +151,7 @@ def load_mentee_records(user_ids: list[int] | None = None) -> list[MenteeRecord]
         aspirations = aspirations.where(MenteeAspiration.mentee_id.in_(user_ids))
         wants = wants.where(MenteeWant.mentee_id.in_(user_ids))
     hopes, wishes = _ranked(aspirations), _ranked(wants)
+    today = utcnow().date()
     return [
         MenteeRecord(
             id=row.user_id,
@@ -155,6 +165,9 @@ def load_mentee_records(user_ids: list[int] | None = None) -> list[MenteeRecord]
             remote_ok=row.remote_ok,
             experience=row.experience,
             active=row.suspended_at is None and row.is_mentee,
+            # Worked out when loaded: a pool that outlives a birthday keeps a new adult
+            # with the mentors who take minors for a while, never the other way round.
+            minor=is_minor_on(row.date_of_birth, today),
         )
         for row in db.session.execute(query)
     ]

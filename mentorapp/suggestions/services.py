@@ -24,6 +24,7 @@ from mentorapp.paging import Page
 from mentorapp.profiles import services as profiles
 from mentorapp.suggestions.index import candidate_index
 from mentorapp.suggestions.records import load_mentee_records, load_mentor_records
+from mentorapp.trust import blocks
 
 PER_PAGE = 10
 
@@ -65,6 +66,7 @@ def _people(ids: list[int], role: Role) -> dict[int, User]:
             selectinload(User.mentor_profile).selectinload(MentorProfile.archetypes),
             selectinload(User.mentor_profile).selectinload(MentorProfile.specialties),
             selectinload(User.mentor_profile).selectinload(MentorProfile.place),
+            selectinload(User.mentor_application),  # the vetted mark on the card
         ]
     else:
         options = [
@@ -105,7 +107,7 @@ def suggestions(
         pool,
         limit=PER_PAGE,
         offset=offset,
-        exclude=marks[MarkKind.DISMISSED] | paired_recently(user),
+        exclude=marks[MarkKind.DISMISSED] | paired_recently(user) | blocks.kept_apart(user.id),
         filters=filters,
     )
     total, matches = ranking.total, ranking.matches
