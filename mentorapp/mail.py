@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -20,7 +21,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from sqlalchemy import select, update
 
 from mentorapp import tasks
-from mentorapp.database import write_intent
+from mentorapp.database import read_only, write_intent
 from mentorapp.extensions import db
 from mentorapp.models import OutboundEmail
 from mentorapp.models.types import utcnow
@@ -70,7 +71,19 @@ def queue_email(recipient: str, subject: str, template: str, **context) -> Outbo
     return message
 
 
-def _send_smtp(message: OutboundEmail) -> None:
+@dataclass(frozen=True)
+class Envelope:
+    """What a try sends, read before SMTP is spoken to, so no transaction (and, on
+    SQLite, no write lock) stays open while a slow server makes the worker wait."""
+
+    id: int
+    recipient: str
+    subject: str
+    body_text: str
+    attempts: int
+
+
+def _send_smtp(message: Envelope) -> None:
     cfg = current_app.config
     email = EmailMessage()
     email["From"] = cfg["MAIL_FROM"]
@@ -96,7 +109,7 @@ def _send_smtp(message: OutboundEmail) -> None:
         smtp.send_message(email)
 
 
-def _send(message: OutboundEmail) -> None:
+def _send(message: Envelope) -> None:
     if current_app.config["MAIL_SERVER"]:
         _send_smtp(message)
     else:
@@ -108,7 +121,7 @@ def _send(message: OutboundEmail) -> None:
         )
 
 
-def _claim(message_id: int, now: datetime, *, due_only: bool) -> OutboundEmail | None:
+def _claim(message_id: int, now: datetime, *, due_only: bool) -> Envelope | None:
     """Make this worker the sender of the email's next try, committed at once, or None
     when it is sent, failed for good, being sent elsewhere or (due_only) not yet due."""
     conditions = [
@@ -130,43 +143,50 @@ def _claim(message_id: int, now: datetime, *, due_only: bool) -> OutboundEmail |
     db.session.commit()
     if claimed != 1:
         return None
-    return db.session.get(OutboundEmail, message_id, populate_existing=True)
+    with read_only():
+        message = db.session.get(OutboundEmail, message_id, populate_existing=True)
+        envelope = Envelope(
+            message.id, message.recipient, message.subject, message.body_text, message.attempts
+        )
+        db.session.rollback()
+    return envelope
 
 
-def _try(message: OutboundEmail, now: datetime) -> float | None:
-    """Send the claimed email. Returns None when sent, else the seconds until the next
-    try (0 when this was the last: it is then failed for good). Commits."""
+def _try(envelope: Envelope, now: datetime) -> tuple[float | None, str | None]:
+    """Send the claimed email and record the outcome (committed). Returns (None, None)
+    when sent, else (seconds until the next try, the error); 0 seconds when that was the
+    last try and the email is failed for good."""
     try:
-        _send(message)
+        _send(envelope)
     except (OSError, smtplib.SMTPException) as error:
-        message.sending_since = None
-        message.last_error = f"{type(error).__name__}: {error}"[:500]
+        reason = f"{type(error).__name__}: {error}"[:500]
         delays = retry_delays()
-        if message.attempts > len(delays):
+        message = db.session.get(OutboundEmail, envelope.id)
+        message.sending_since = None
+        message.last_error = reason
+        if envelope.attempts > len(delays):
             message.failed_at = utcnow()
             message.next_attempt_at = None
             wait = 0.0
             current_app.logger.warning(
-                "Email %s failed for good after %s tries: %s", message.id, message.attempts, error
+                "Email %s failed for good after %s tries: %s", envelope.id, envelope.attempts, error
             )
         else:
-            wait = delays[message.attempts - 1]
+            wait = delays[envelope.attempts - 1]
             message.next_attempt_at = utcnow() + timedelta(seconds=wait)
             current_app.logger.warning(
                 "Email %s not sent (try %s), next in %ss: %s",
-                message.id,
-                message.attempts,
-                wait,
-                error,
+                *(envelope.id, envelope.attempts, wait, error),
             )
         db.session.commit()
-        return wait
+        return wait, reason
+    message = db.session.get(OutboundEmail, envelope.id)
     message.sent_at = utcnow()
     message.sending_since = None
     message.next_attempt_at = None
     message.last_error = None
     db.session.commit()
-    return None
+    return None, None
 
 
 @tasks.task()
@@ -175,16 +195,16 @@ def deliver_email(message_id: int) -> str:
     now = utcnow()
     token = write_intent.set(True)
     try:
-        message = _claim(message_id, now, due_only=True)
-        if message is None:
+        envelope = _claim(message_id, now, due_only=True)
+        if envelope is None:
             return "skipped"
-        wait = _try(message, now)
+        wait, error = _try(envelope, now)
         if wait is None:
             return "sent"
         if wait == 0:
-            raise DeliveryFailed(f"Email {message_id} failed for good: {message.last_error}")
+            raise DeliveryFailed(f"Email {message_id} failed for good: {error}")
         # huey keeps the retry; should it be lost, the sweep finds the email overdue.
-        raise tasks.RetryTask(f"try {message.attempts} failed: {message.last_error}", delay=wait)
+        raise tasks.RetryTask(f"try {envelope.attempts} failed: {error}", delay=wait)
     finally:
         write_intent.reset(token)
 
@@ -245,17 +265,17 @@ def deliver(ids: list[int] | None = None) -> tuple[int, int]:
         db.session.commit()
         for message_id in message_ids:
             now = utcnow()
-            message = _claim(message_id, now, due_only=False)
-            if message is None:
+            envelope = _claim(message_id, now, due_only=False)
+            if envelope is None:
                 continue
-            if _try(message, now) is None:
+            wait, _error = _try(envelope, now)
+            if wait is None:
                 sent += 1
             else:
                 failed += 1
-                if message.failed_at is None:
+                if wait:
                     # Its next try on the queue, as a task would have scheduled it.
-                    delay = (message.next_attempt_at - utcnow()).total_seconds()
-                    tasks.enqueue(deliver_email, message_id, delay=max(delay, 1))
+                    tasks.enqueue(deliver_email, message_id, delay=wait)
     finally:
         write_intent.reset(token)
     return sent, failed

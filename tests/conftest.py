@@ -20,6 +20,7 @@ from mentorapp import create_app
 from mentorapp.config import database_url
 from mentorapp.extensions import db
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.queue import queue_app, task_worker  # noqa: F401  (fixtures)
 
 # Tables filled by migrations (reference data) survive between tests; rows that a
 # test adds to them beyond the seeded ones are removed.
