@@ -20,6 +20,8 @@ from mentorapp.forms import EmptyForm, show_error
 from mentorapp.models import Role
 from mentorapp.quiz import scoring
 from mentorapp.quiz.services import save_quiz_result
+from mentorapp.trust.ages import MINIMUM_AGE
+from mentorapp.trust.conduct import CONDUCT_VERSION
 from mentorapp.views import render_form, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -49,9 +51,18 @@ def signup():
         if request.args.get("role") in ("mentee", "mentor"):
             form.role.data = request.args["role"]
         form.quiz.data = request.args.get("quiz", "")[:20]
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if form.refuses_for_age():
+        # Nothing is stored, and the typing is not shown again.
+        return render_template("auth/too_young.html", minimum_age=MINIMUM_AGE)
+    if valid:
         data = services.SignUp(
-            form.display_name.data, form.email.data, form.password.data, Role(form.role.data)
+            form.display_name.data,
+            form.email.data,
+            form.password.data,
+            Role(form.role.data),
+            form.date_of_birth.data,
+            CONDUCT_VERSION,
         )
         try:
             user = services.sign_up(data)

@@ -6,6 +6,7 @@ Services add and flush; the request commits once (see `mentorapp.requests`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from mentorapp.extensions import db
 from mentorapp.mail import public_url, queue_email
 from mentorapp.models import Role, User
 from mentorapp.models.types import utcnow
+from mentorapp.trust import ages
 
 
 class EmailTaken(DomainError):
@@ -75,10 +77,18 @@ class SignUp:
     email: str
     password: str
     role: Role
+    date_of_birth: date
+    conduct_version: int  # the version of the code of conduct the person accepted
 
 
 def sign_up(data: SignUp) -> User:
-    """Create an account for a mentee or a mentor and send the verification email."""
+    """Create an account for a mentee or a mentor and send the verification email.
+
+    Under 13 is refused (`TooYoung`) before anything is looked up or stored."""
+    from mentorapp.trust import conduct
+
+    if ages.is_too_young_on(data.date_of_birth, utcnow().date()):
+        raise conduct.TooYoung()
     if data.role not in (Role.MENTEE, Role.MENTOR):
         raise DomainError("Choose whether you want to learn or to teach.", field="role")
     email = normalise_email(data.email)
@@ -93,7 +103,9 @@ def sign_up(data: SignUp) -> User:
         password_hash=passwords.hash_password(data.password),
         is_mentee=data.role is Role.MENTEE,
         is_mentor=data.role is Role.MENTOR,
+        date_of_birth=data.date_of_birth,
     )
+    conduct.accept_conduct(user, data.conduct_version)
     try:
         with db.session.begin_nested():
             db.session.add(user)

@@ -3,7 +3,8 @@
 A pair's score is in [0, 1]: the weighted sum of six parts, each in [0, 1]. The parts'
 weighted values are the reasons shown to people, so the reasons add up to the score.
 Hard rules (not oneself, open places, reachable in person or both remote, not an
-excluded pair) remove a pair before any score counts.
+excluded pair, a mentee under 18 only with a mentor who takes minors) remove a pair
+before any score counts.
 """
 
 from __future__ import annotations
@@ -161,6 +162,8 @@ def _where(mentees: MenteePool, mentors: MentorPool, weights: Weights, scale: fl
     remote_row = mentees.remote_ok & mentees.active
     remote = remote_row[:, None] & mentors.remote_open[None, :]
     feasible = in_person | remote
+    if mentees.minor.any():  # one pass more, only for blocks that hold a minor
+        feasible &= ~(mentees.minor[:, None] & ~mentors.takes_minors[None, :])
     for i, j in _same_people(mentees.ids, mentors.ids):
         feasible[i, j] = in_person[i, j] = remote[i, j] = False
     # The decay in person; the floor remotely; whichever is better.

@@ -66,6 +66,7 @@ class MentorPool:
     years: np.ndarray  # float32 (0 when unknown)
     open: np.ndarray  # bool: active, accepting and with a free place
     free: np.ndarray  # int32 free places
+    takes_minors: np.ndarray  # bool
 
     @classmethod
     def build(cls, records: Sequence[MentorRecord], vocabulary: Vocabulary) -> MentorPool:
@@ -94,6 +95,7 @@ class MentorPool:
                 [r.active and r.accepting and r.free_places > 0 for r in records], dtype=bool
             ),
             free=np.array([max(0, r.free_places) for r in records], dtype=np.int32),
+            takes_minors=np.array([r.takes_minors for r in records], dtype=bool),
         )
 
     def __len__(self) -> int:
@@ -148,6 +150,7 @@ _MENTOR_COLUMNS = (
     "years",
     "open",
     "free",
+    "takes_minors",
 )
 
 
@@ -168,6 +171,7 @@ class MenteePool:
     remote_ok: np.ndarray  # bool
     level: np.ndarray  # float32 years of experience, roughly
     active: np.ndarray  # bool
+    minor: np.ndarray  # bool: under 18
 
     @classmethod
     def build(cls, records: Sequence[MenteeRecord], vocabulary: Vocabulary) -> MenteePool:
@@ -197,6 +201,7 @@ class MenteePool:
             remote_ok=np.array([r.remote_ok for r in records], dtype=bool),
             level=np.array([r.experience_years for r in records], dtype=np.float32),
             active=np.array([r.active for r in records], dtype=bool),
+            minor=np.array([r.minor for r in records], dtype=bool),
         )
 
     def __len__(self) -> int:
@@ -232,4 +237,5 @@ _MENTEE_COLUMNS = (
     "remote_ok",
     "level",
     "active",
+    "minor",
 )

@@ -23,6 +23,7 @@ class MentorRecord:
     free_places: int = 1
     accepting: bool = True
     active: bool = True  # False when suspended
+    takes_minors: bool = False  # takes apprentices under 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class MenteeRecord:
     remote_ok: bool = False
     experience: str | None = None
     active: bool = True
+    minor: bool = False  # under 18: paired only with mentors who take minors
 
     @property
     def experience_years(self) -> float:

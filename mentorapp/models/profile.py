@@ -11,6 +11,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,6 +70,8 @@ class MentorProfile(db.Model):
     availability: Mapped[int] = mapped_column(default=0)
     capacity: Mapped[int] = mapped_column(default=2)
     accepting: Mapped[bool] = mapped_column(default=True)
+    # Whether they take apprentices under 18 (who come with a guardian's consent).
+    takes_minors: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The listed studio they work at, when they chose one.
     studio_id: Mapped[int | None] = mapped_column(
         ForeignKey("listings.id", ondelete="SET NULL"), index=True

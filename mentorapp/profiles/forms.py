@@ -189,6 +189,9 @@ class MentorWeekForm(FlaskForm):
         render_kw={"inputmode": "numeric", "min": 1, "max": v.MAX_CAPACITY},
     )
     accepting = BooleanField("I am accepting new apprentices now")
+    takes_minors = BooleanField(
+        "I take apprentices under 18 (each one joins with a parent's or guardian's consent)"
+    )
 
 
 # Mentee sections

@@ -67,6 +67,7 @@ def _load_place(form, p) -> None:
 def _load_mentor_week(form, p: MentorProfile) -> None:
     form.availability.data = v.availability_slots(p.availability or 0)
     form.capacity.data, form.accepting.data = p.capacity, p.accepting
+    form.takes_minors.data = p.takes_minors
 
 
 def _load_mentee_about(form, p: MenteeProfile) -> None:
@@ -120,6 +121,7 @@ def _save_mentor_week(form, p: MentorProfile) -> None:
         availability=v.availability_mask(form.availability.data),
         capacity=form.capacity.data,
         accepting=form.accepting.data,
+        takes_minors=form.takes_minors.data,
     )
 
 

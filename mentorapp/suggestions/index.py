@@ -35,7 +35,7 @@ from mentorapp.suggestions.records import load_mentee_records, load_mentor_recor
 
 # Changes to these can change a match; a User only through these attributes.
 WATCHED = (MentorProfile, MenteeProfile, MenteeAspiration, MenteeWant, Specialty, Archetype, Place)
-WATCHED_USER_FIELDS = ("suspended_at", "is_mentor", "is_mentee")
+WATCHED_USER_FIELDS = ("suspended_at", "is_mentor", "is_mentee", "date_of_birth")
 
 
 @dataclass

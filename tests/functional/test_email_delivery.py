@@ -48,6 +48,8 @@ def test_sign_up_email_is_sent_by_smtp_after_the_response(make_app, smtp_server)
             "email": "priya@example.com",
             "password": "tape saturation is my friend",
             "role": "mentee",
+            "date_of_birth": "1995-04-12",
+            "accept_conduct": "y",
         },
     )
     response.close()
@@ -74,6 +76,8 @@ def test_an_unreachable_smtp_server_keeps_the_email_for_a_retry(make_app, smtp_s
             "email": "priya@example.com",
             "password": "tape saturation is my friend",
             "role": "mentee",
+            "date_of_birth": "1995-04-12",
+            "accept_conduct": "y",
         },
     )
     assert response.status_code == 302  # the person is not bothered by the mail server

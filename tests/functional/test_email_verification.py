@@ -13,6 +13,8 @@ def sign_up(client, email="priya@example.com"):
             "email": email,
             "password": "tape saturation is my friend",
             "role": "mentee",
+            "date_of_birth": "1995-04-12",
+            "accept_conduct": "y",
         },
     )
 
@@ -97,6 +99,8 @@ def test_a_refused_form_queues_no_email(app, client):
             "email": "priya@example.com",
             "password": "short",
             "role": "mentee",
+            "date_of_birth": "1995-04-12",
+            "accept_conduct": "y",
         },
     )
     assert emails_to(app, "priya@example.com") == []

@@ -122,6 +122,8 @@ def test_signing_up_from_the_result_keeps_it(app, client):
             "email": "priya@example.com",
             "password": "tape saturation is my friend",
             "role": "mentee",
+            "date_of_birth": "1995-04-12",
+            "accept_conduct": "y",
             "quiz": ENGINEER_CODE,
         },
         page=f"/signup?role=mentee&quiz={ENGINEER_CODE}",
@@ -142,6 +144,8 @@ def test_a_bad_code_at_sign_up_still_creates_the_account(app, client, code):
             "email": "priya@example.com",
             "password": "tape saturation is my friend",
             "role": "mentee",
+            "date_of_birth": "1995-04-12",
+            "accept_conduct": "y",
             "quiz": code,
         },
     )

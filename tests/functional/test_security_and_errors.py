@@ -18,6 +18,8 @@ POST_ENDPOINTS = [
             "email": "p@example.com",
             "password": "tape saturation is my friend",
             "role": "mentee",
+            "date_of_birth": "1995-04-12",
+            "accept_conduct": "y",
         },
     ),
     ("/login", {"email": "p@example.com", "password": "whatever at all"}),
@@ -107,6 +109,8 @@ def test_a_10_kb_field_gets_a_clear_message(app, client):
             "email": "p@example.com",
             "password": "tape saturation is my friend",
             "role": "mentee",
+            "date_of_birth": "1995-04-12",
+            "accept_conduct": "y",
         },
     )
     assert response.status_code == 422
@@ -195,6 +199,8 @@ def test_two_sign_ups_with_one_email_at_once_make_one_account(app, database_uri)
                 "email": "race@example.com",
                 "password": "tape saturation is my friend",
                 "role": "mentee",
+                "date_of_birth": "1995-04-12",
+                "accept_conduct": "y",
             },
         )
         statuses.append(response.status_code)

@@ -8,6 +8,8 @@ GOOD = {
     "email": "priya@example.com",
     "password": "tape saturation is my friend",
     "role": "mentee",
+    "date_of_birth": "1995-04-12",
+    "accept_conduct": "y",
 }
 
 
