@@ -3,31 +3,28 @@ sample file. On the admin blueprint, so its one access check covers them."""
 
 from pathlib import Path
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from mentorapp.admin.routes import bp
 from mentorapp.directory import imports
 from mentorapp.directory.forms import ImportForm
 from mentorapp.directory.listings import KIND_LABELS
-from mentorapp.errors import DomainError
+from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.extensions import csrf
 from mentorapp.forms import show_error
+from mentorapp.paging import page_number
 from mentorapp.views import render_form
 
 SAMPLE = Path(__file__).resolve().parent.parent / "static" / "listings-sample.csv"
-# The file, plus the multipart framing and the form's two other fields.
+# This one endpoint takes a body above the app's 1 MiB: the file, plus the multipart
+# framing and the form's two other fields.
 UPLOAD_LIMIT = imports.MAX_BYTES + 64 * 1024
+TOO_LARGE = (
+    f"The file is larger than {imports.MAX_BYTES // (1024 * 1024)} MB: split it into smaller files."
+)
 
 
 def _import_page(form: ImportForm):
@@ -38,7 +35,7 @@ def _import_page(form: ImportForm):
         required=imports.REQUIRED,
         max_rows=imports.MAX_ROWS,
         max_megabytes=imports.MAX_BYTES // (1024 * 1024),
-        recent=imports.recent_imports(),
+        recent=imports.recent_imports(current_user),
     )
 
 
@@ -52,14 +49,7 @@ def import_listings():
         try:
             csrf.protect()  # a missing or wrong token answers 400
         except RequestEntityTooLarge:
-            # Not re-rendered: every form on a page (the layout's log-out button too)
-            # would try to read this body again.
-            flash(
-                f"The file is larger than {imports.MAX_BYTES // (1024 * 1024)} MB: "
-                "split it into smaller files.",
-                "error",
-            )
-            return redirect(url_for("admin.import_listings"), 303)
+            return _too_large()
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -73,35 +63,41 @@ def import_listings():
         except DomainError as error:
             show_error(form, error)
         else:
-            return _started(job)
+            if job.is_over:
+                flash(f"{job.imported} imported, {job.refused} refused.", "success")
+            else:
+                flash("The import runs in the background; this page shows how far it got.", "info")
+            return redirect(url_for("admin.listing_import", job_id=job.id))
     elif form.csrf_token.errors:
         abort(400)
     return _import_page(form)
 
 
-def _started(job):
-    job_id = job.id
-    response = redirect(url_for("admin.listing_import", job_id=job_id))
-    if job.finished_at is not None:
-        flash(f"{job.imported} imported, {len(job.refused)} refused.", "success")
-        return response
-    # The thread starts once the response is sent, so after the commit: only then can
-    # its own connection see the job.
-    app = current_app._get_current_object()
-    response.call_on_close(lambda: imports.continue_in_background(app, job_id))
-    flash("The import runs in the background; this page shows how far it got.", "info")
-    return response
+def _too_large():
+    """The form again with the message by the file field (413). The body stays unread:
+    every form on the page, the layout's log-out button too, sees an empty one."""
+    request.form = ImmutableMultiDict()
+    request.files = ImmutableMultiDict()
+    form = ImportForm()
+    form.file.errors = [TOO_LARGE]
+    body, _ = _import_page(form)
+    return body, 413
 
 
 @bp.get("/listings/imports/<id:job_id>")
 def listing_import(job_id: int):
-    job = imports.import_job(job_id)
-    if job is None:
+    try:
+        job = imports.import_job(current_user, job_id)
+    except NotAllowed:
         abort(404)
     return render_template(
         "admin/listing_import_report.html",
         job=job,
-        report=imports.report(job),
+        report=imports.report(
+            job,
+            refused_page=page_number(request.args.get("refused_page")),
+            imported_page=page_number(request.args.get("imported_page")),
+        ),
         kinds=KIND_LABELS,
     )
 

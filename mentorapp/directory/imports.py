@@ -1,45 +1,72 @@
 """Importing studios and schools from a CSV file.
 
-Every row goes through `clean_listing`, the check the web form uses, and each good row
-is stored in its own savepoint, so a row that fails half-way leaves nothing behind.
-Refused rows are reported with their row number as a spreadsheet shows it (the header
-is row 1) and every reason at once.
+Every row goes through `clean_listing`, the check the web form uses. Refused rows are
+reported with their row number as a spreadsheet shows it (the header is row 1) and
+every reason at once; a row with the same name and city as a listing, or as an earlier
+row of the file, is refused as a duplicate.
 
-The upload records an `ImportJob` holding the rows; the rows are then imported in
-batches, each recording how far it got. A small file is imported within the upload's
-own request; a larger one by a background thread that starts once that request has
-committed, one transaction per batch, so the progress page can show it moving.
+The upload checks the whole file (one that cannot be read is refused before anything
+is stored) and records an `ImportJob` holding the file itself, so a worker on any
+machine can take it up. A small file is imported within the upload's own request; a
+larger one by a task on the queue, batch by batch. A batch's listings, each of its
+rows' outcome (`ImportRow`) and the job's checkpoint (`done`) commit in one
+transaction, so a worker killed at any moment leaves the job at the end of its last
+committed batch, and whoever takes it next resumes exactly there: no row is imported
+or reported twice, none is skipped.
+
+A worker holds a lease on the job, renewed by every batch; the renewal opens the
+batch's transaction and checks the worker still holds it, so a worker that lost it
+(it stalled past the lease and another took over) rolls its batch back. Once a lease
+runs out (its worker died), the periodic sweep enqueues the job again.
+
+A batch looks up its cities, duplicates and specialties in a few queries and inserts
+many rows per statement; the per-row check itself runs in Python.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import logging
 import re
-import threading
+import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
 
-from flask import Flask, current_app
-from sqlalchemy import and_, select
+from sqlalchemy import func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import selectinload, undefer
 
-from mentorapp.database import write_intent
-from mentorapp.directory import review
 from mentorapp.directory.listings import (
     KIND_LABELS,
     OFFER_LABELS,
+    RECHECK_AFTER,
     ListingInput,
     ListingInvalid,
     clean_listing,
-    submit_listing,
 )
-from mentorapp.errors import DomainError
+from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.extensions import db
-from mentorapp.models import AuditEntry, ImportJob, Listing, Specialty, User
-from mentorapp.models.types import utcnow
+from mentorapp.models import (
+    AuditEntry,
+    ImportJob,
+    ImportRow,
+    ImportState,
+    Listing,
+    Place,
+    Review,
+    Specialty,
+    User,
+    listing_specialties,
+)
+from mentorapp.models.types import UTCDateTime, utcnow
+from mentorapp.paging import Page
 from mentorapp.places.gazetteer import Gazetteer, fold
+
+logger = logging.getLogger("mentorapp.imports")
 
 # Every column the file may have, and what goes in it (the import page shows this).
 COLUMNS: dict[str, str] = {
@@ -61,19 +88,23 @@ COLUMNS: dict[str, str] = {
 }
 REQUIRED = ("kind", "name", "description", "city", "specialties", "offers")
 
-MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_BYTES = 50 * 1024 * 1024
 INLINE_ROWS = 200  # up to this many rows, the upload's request imports them itself
-BATCH_ROWS = 100
-# Between batches: SQLite has one writer at a time, and a request that waits for the
-# lock polls it every 100 ms or so; this pause lets it in.
-BATCH_PAUSE_SECONDS = 0.1
+BATCH_ROWS = 1000  # rows per transaction in the background
+# A worker's hold on a job, renewed by each batch (a batch takes well under a second).
+LEASE = timedelta(seconds=30)
+# A run hands the job back to the queue after this long, so other tasks (email) get a
+# turn between its batches; the next run resumes from the checkpoint.
+SLICE_SECONDS = 60.0
+# The sweep enqueues a job again when no worker holds it and it was enqueued this long
+# ago (the message was lost: the worker died, or the queue was away).
+SWEEP_AFTER = timedelta(minutes=2)
 BATCH_RETRIES = 3
-# An import not finished this long after it started has lost its thread (a restart).
-STALLED_AFTER_SECONDS = 15 * 60
+PER_PAGE = 100  # refused and imported rows on the report, per page
 CITY_CANDIDATES = 100
 COUNTRY_ALIASES = {"UK": "GB"}
-EXTRA_CELLS = "__extra__"  # in a stored row: how many cells lay beyond the last column
+EXTRA_CELLS = "__extra__"  # in a read row: how many cells lay beyond the last column
 
 
 class ImportRefused(DomainError):
@@ -97,8 +128,8 @@ def _delimiter(header_line: str) -> str:
     return max((",", ";", "\t"), key=header_line.count)
 
 
-def read_rows(data: bytes) -> list[list]:
-    """The file's rows as [row number, {column: value}], blank rows left out.
+def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """The file's rows as (row number, {column: value}), blank rows left out.
     Raise ImportRefused when the file as a whole is unusable."""
     if len(data) > MAX_BYTES:
         raise ImportRefused(
@@ -116,7 +147,7 @@ def read_rows(data: bytes) -> list[list]:
         raise ImportRefused("The file is empty. Its first row names the columns.")
     header_line = content.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=_delimiter(header_line))
-    rows: list[list] = []
+    rows: list[tuple[int, dict[str, str]]] = []
     number = 0  # the row read last, as a spreadsheet numbers it
     try:
         columns = _header(next(reader))
@@ -132,7 +163,7 @@ def read_rows(data: bytes) -> list[list]:
             extra = [cell for cell in cells[len(columns) :] if cell.strip()]
             if extra:
                 values[EXTRA_CELLS] = str(len(extra))
-            rows.append([number, values])
+            rows.append((number, values))
     except csv.Error as error:
         raise ImportRefused(f"Row {number + 1} could not be read as CSV ({error}).") from None
     if not rows:
@@ -166,66 +197,237 @@ def _header(cells: list[str]) -> list[str]:
     return columns
 
 
-# Importing
+# Starting
 
 
 def start_import(admin: User, filename: str, data: bytes, approve_valid: bool) -> ImportJob:
-    """Check the file and record the import. A small file is imported at once; for a
-    larger one the caller runs `continue_in_background` once this transaction commits."""
+    """Check the file and record the import. A small file is imported at once; a larger
+    one is handed to the queue once this transaction commits."""
     rows = read_rows(data)
     job = ImportJob(
         admin_id=admin.id,
         filename=re.split(r"[/\\]", filename or "")[-1][:200] or "listings.csv",
-        rows=rows,
         approve_valid=approve_valid,
+        state=ImportState.QUEUED,
         total=len(rows),
-        done=0,
-        imported=0,
-        refused=[],
     )
     db.session.add(job)
     db.session.flush()
     if job.total <= INLINE_ROWS:
-        while not import_batch(job.id):
-            pass
+        # Nobody else can see the job before this request commits: no lease needed.
+        importer = _Importer(job.id, job.filename, admin, approve_valid)
+        counts = importer.store(importer.check(rows))
+        job.done, job.imported, job.refused = job.total, *counts
+        _close(job, admin, ImportState.FINISHED)
+        db.session.flush()
+        return job
+    from mentorapp.directory.tasks import import_listings  # the task imports this module
+    from mentorapp.tasks import enqueue_after_commit
+
+    job.file = gzip.compress(data, compresslevel=1)
+    job.enqueued_at = utcnow()
+    db.session.flush()
+    enqueue_after_commit(import_listings, job.id)
     return job
 
 
-def import_batch(job_id: int, size: int = BATCH_ROWS) -> bool:
-    """Import the job's next rows and record how far it got; True once every row is
-    done. The caller commits. The job's row is locked first, so two workers on the same
-    job take turns and never import a row twice."""
-    job = db.session.get(ImportJob, job_id, with_for_update=True, populate_existing=True)
-    if job is None or job.finished_at is not None:
-        return True
-    admin = db.session.get(User, job.admin_id) if job.admin_id else None
-    if admin is None or not admin.is_admin:
-        why = "Not imported: the admin who started the import can no longer import."
-        job.refused = [*job.refused, *([n, why] for n, _ in job.rows[job.done :])]
-        job.done = job.total
-    else:
-        batch = job.rows[job.done : job.done + size]
-        importer = _Importer(job, admin, [cells for _, cells in batch])
-        refused = [[n, why] for n, cells in batch if (why := importer.import_row(n, cells))]
-        job.imported += len(batch) - len(refused)
-        job.refused = [*job.refused, *refused]
-        job.done += len(batch)
-    if job.done >= job.total:
-        _finish(job, admin)
-    db.session.flush()
-    return job.finished_at is not None
+# Running on the queue
 
 
-def _finish(job: ImportJob, admin: User | None) -> None:
+class _LeaseLost(Exception):
+    """Another worker took the job over (this one stalled past its lease)."""
+
+
+def run_import(job_id: int, slice_seconds: float = SLICE_SECONDS) -> bool:
+    """Import the job's rows from its checkpoint on, one committed batch at a time, for
+    up to `slice_seconds`. True when the job is not over yet and should be enqueued
+    again; False when it is over, or another worker holds it. Safe to run twice, or
+    in two workers at once."""
+    token = secrets.token_hex(16)
+    if not _claim(job_id, token):
+        return False
+    started = time.monotonic()
+    rows = None
+    try:
+        job = db.session.get(ImportJob, job_id, options=[undefer(ImportJob.file)])
+        assert job is not None
+        rows = read_rows(gzip.decompress(job.file or b""))
+        admin = _importing_admin(job)
+        if admin is None:
+            _refuse_the_rest(job_id, token, rows, CANNOT_IMPORT)
+            return False
+        importer = _Importer(job.id, job.filename, admin, job.approve_valid)
+        done, total = job.done, job.total
+        db.session.commit()
+        while done < total:
+            batch = rows[done : done + BATCH_ROWS]
+            done = _import_batch(job_id, token, importer, batch, done)
+            if done < total and time.monotonic() - started > slice_seconds:
+                _hand_back(job_id, token)
+                return True
+        return False
+    except _LeaseLost:
+        db.session.rollback()
+        logger.warning("Listing import %s: another worker took it over.", job_id)
+        return False
+    except _AdminGone:
+        _refuse_the_rest(job_id, token, rows, CANNOT_IMPORT)
+        return False
+    except OperationalError:
+        # The database is away: the job stays as its last batch left it, and once the
+        # lease runs out the sweep enqueues it again.
+        db.session.rollback()
+        raise
+    except Exception:
+        db.session.rollback()
+        logger.exception("Listing import %s stopped on an error.", job_id)
+        _refuse_the_rest(job_id, token, rows, STOPPED_ON_ERROR)
+        return False
+
+
+CANNOT_IMPORT = "Not imported: the admin who started the import can no longer import."
+STOPPED_ON_ERROR = "Not imported: the import stopped on an error. Import this row again."
+
+
+def _claim(job_id: int, token: str) -> bool:
+    """Take the job if nobody holds it (or its holder's lease ran out)."""
+    now = utcnow()
+    moved = db.session.execute(
+        update(ImportJob)
+        .where(
+            ImportJob.id == job_id,
+            ImportJob.state.in_((ImportState.QUEUED, ImportState.RUNNING)),
+            or_(ImportJob.lease_expires_at.is_(None), ImportJob.lease_expires_at < now),
+        )
+        .values(
+            state=ImportState.RUNNING,
+            lease_token=token,
+            lease_expires_at=now + LEASE,
+            runs=ImportJob.runs + 1,
+            started_at=func.coalesce(ImportJob.started_at, literal(now, UTCDateTime())),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return moved == 1
+
+
+def _renew(job_id: int, token: str, done: int) -> None:
+    """Open a batch's transaction: still ours, still at this checkpoint, for a while
+    longer. On PostgreSQL this also locks the job's row until the batch commits."""
+    moved = db.session.execute(
+        update(ImportJob)
+        .where(
+            ImportJob.id == job_id,
+            ImportJob.lease_token == token,
+            ImportJob.done == done,
+            ImportJob.state == ImportState.RUNNING,
+        )
+        .values(lease_expires_at=utcnow() + LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise _LeaseLost()
+
+
+def _import_batch(job_id: int, token: str, importer: _Importer, batch, done: int) -> int:
+    """One batch, with its checkpoint, in one transaction; tried again when the
+    database was busy or a concurrent change clashed. Returns the new checkpoint."""
+    checked = importer.check(batch)  # before the transaction: SQLite writers get a turn
+    for attempt in range(1, BATCH_RETRIES + 1):
+        try:
+            _renew(job_id, token, done)
+            if _importing_admin(db.session.get(ImportJob, job_id)) is None:
+                db.session.rollback()
+                raise _AdminGone()
+            imported, refused = importer.store(checked)
+            values = {
+                "done": ImportJob.done + len(batch),
+                "imported": ImportJob.imported + imported,
+                "refused": ImportJob.refused + refused,
+            }
+            db.session.execute(
+                update(ImportJob)
+                .where(ImportJob.id == job_id, ImportJob.lease_token == token)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            job = db.session.get(ImportJob, job_id, populate_existing=True)
+            if job.done >= job.total:
+                _close(job, importer.admin, ImportState.FINISHED)
+            db.session.commit()
+            importer.committed()
+            return done + len(batch)
+        except (OperationalError, IntegrityError):
+            db.session.rollback()
+            importer.rolled_back()
+            if attempt == BATCH_RETRIES:
+                raise
+            logger.warning("Listing import %s: batch at row %s tried again.", job_id, done)
+            time.sleep(attempt)
+            checked = importer.check(batch)
+    raise AssertionError("unreachable")
+
+
+class _AdminGone(Exception):
+    pass
+
+
+def _importing_admin(job: ImportJob | None) -> User | None:
+    admin = db.session.get(User, job.admin_id) if job and job.admin_id else None
+    return admin if admin is not None and admin.is_admin else None
+
+
+def _hand_back(job_id: int, token: str) -> None:
+    """Give up the lease so the next run, enqueued now, takes the job at once."""
+    db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job_id, ImportJob.lease_token == token)
+        .values(lease_token=None, lease_expires_at=None, enqueued_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _refuse_the_rest(job_id: int, token: str, rows, why: str) -> None:
+    """Close a job that cannot go on: every row not done yet is reported refused with
+    the reason, so the report still names every row once and says what to import again."""
+    try:
+        job = db.session.get(ImportJob, job_id, populate_existing=True)
+        if job is None or job.lease_token != token or job.is_over:
+            db.session.rollback()
+            return
+        rest = (rows or [])[job.done :]
+        if rest:
+            db.session.execute(
+                insert(ImportRow.__table__),
+                [_outcome(job_id, number, cells, why) for number, cells in rest],
+            )
+        job.refused += len(rest)
+        job.done += len(rest)
+        reason = why.removeprefix("Not imported: ")
+        _close(job, _importing_admin(job), ImportState.FAILED, reason[0].upper() + reason[1:])
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        logger.exception("Listing import %s could not be closed.", job_id)
+
+
+def _close(job: ImportJob, admin: User | None, state: str, failure: str = "") -> None:
+    """The import is over: say so, let go of the file, and put it in the audit log."""
+    job.state = state
+    job.failure = failure
     job.finished_at = utcnow()
-    summary = f"{job.imported} imported, {len(job.refused)} refused"
-    if admin is not None:
-        review.record(admin, "listings_imported", "listing_import", job.id, job.filename, summary)
-        return
+    job.file = None
+    job.lease_token = None
+    job.lease_expires_at = None
+    summary = f"{job.imported} imported, {job.refused} refused"
+    if failure:
+        summary += f"; stopped: {failure}"
     db.session.add(
         AuditEntry(
-            actor_id=None,
-            actor_name="A deleted account",
+            actor_id=admin.id if admin else None,
+            actor_name=admin.display_name if admin else "A deleted or former admin account",
             action="listings_imported",
             subject="listing_import",
             subject_id=job.id,
@@ -235,69 +437,141 @@ def _finish(job: ImportJob, admin: User | None) -> None:
     )
 
 
-# Each imported listing's audit entry reads "Row 7 of listings.csv (import #3)": the
-# trail says where it came from, and the report and duplicate check find them by it.
-_ROW_NOTE = re.compile(r"^Row (\d+) ")
-
-
-def _import_note(job: ImportJob, number: int) -> str:
-    return f"Row {number} of {job.filename} (import #{job.id})"
-
-
-def _imported_by(job_id: int):
-    """Which audit entries mark the listings this import created."""
-    return and_(
-        AuditEntry.action == "listing_imported",
-        AuditEntry.subject == "listing",
-        AuditEntry.reason.endswith(f"(import #{job_id})"),
+def jobs_to_resume(now=None) -> list[int]:
+    """Imports no worker holds, enqueued a while ago: their message was lost (a worker
+    died holding it, or the queue was away). Marks them enqueued now."""
+    now = now or utcnow()
+    ids = list(
+        db.session.scalars(
+            select(ImportJob.id)
+            .where(
+                ImportJob.state.in_((ImportState.QUEUED, ImportState.RUNNING)),
+                or_(ImportJob.lease_expires_at.is_(None), ImportJob.lease_expires_at < now),
+                or_(ImportJob.enqueued_at.is_(None), ImportJob.enqueued_at < now - SWEEP_AFTER),
+            )
+            .order_by(ImportJob.id)
+        )
     )
+    if ids:
+        db.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id.in_(ids))
+            .values(enqueued_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
 
 
-def _row_number(note: str) -> int:
-    found = _ROW_NOTE.match(note)
-    return int(found.group(1)) if found else 0
+# Checking and storing rows
+
+# Each imported listing's audit entry reads "Row 7 of listings.csv (import #3)": the
+# trail says where it came from.
+
+
+def _import_note(filename: str, job_id: int, number: int) -> str:
+    return f"Row {number} of {filename} (import #{job_id})"
+
+
+def _outcome(job_id: int, number: int, cells: dict, reasons: str, listing_id=None) -> dict:
+    return {
+        "job_id": job_id,
+        "number": number,
+        "outcome": "imported" if listing_id else "refused",
+        "name": (cells.get("name") or "").strip()[:200],
+        "reasons": reasons,
+        "listing_id": listing_id,
+    }
 
 
 @dataclass
 class _Checked:
-    problems: list[str]
+    number: int
+    cells: dict[str, str]
+    problems: dict[str, str]  # by column ("*" for the row as a whole)
     listing: ListingInput | None = None
     key: tuple[int, str] | None = None  # (city, folded name): what makes a duplicate
 
+    def reasons(self) -> str:
+        order = ["*", *COLUMNS]
+        return " ".join(
+            self.problems[c] if c == "*" else f"{c}: {self.problems[c]}"
+            for c in sorted(self.problems, key=order.index)
+        )
+
+
+@dataclass
+class _Duplicates:
+    """The (city, folded name) of every listing in the cities seen so far, with the
+    sentence that refuses a row matching it. Read once per city, then only the
+    listings added since (by id), so a batch costs a query, not a scan of the city."""
+
+    job_id: int
+    known: dict[tuple[int, str], str] = field(default_factory=dict)
+    places: set[int] = field(default_factory=set)
+    high_water: int = 0
+    ours: dict[int, int] | None = None  # this job's listings (earlier runs): id -> row
+
+    def refresh(self, places: set[int]) -> None:
+        new, old = places - self.places, places & self.places
+        if not new and not old:
+            return
+        if self.ours is None:
+            self.ours = dict(
+                db.session.execute(
+                    select(ImportRow.listing_id, ImportRow.number).where(
+                        ImportRow.job_id == self.job_id, ImportRow.listing_id.is_not(None)
+                    )
+                ).all()
+            )
+        high_water = db.session.scalar(select(func.max(Listing.id))) or 0
+        wanted = []
+        if new:
+            wanted.append(Listing.place_id.in_(new))
+        if old:
+            wanted.append(Listing.place_id.in_(old) & (Listing.id > self.high_water))
+        for listing_id, name, place_id, state in db.session.execute(
+            select(Listing.id, Listing.name, Listing.place_id, Listing.state).where(or_(*wanted))
+        ):
+            # Any state: a rejected place must not come back through an import.
+            self.known.setdefault(
+                (place_id, fold(name)),
+                f"Duplicate of row {self.ours[listing_id]} of this file."
+                if listing_id in self.ours
+                else f"Duplicate of an existing listing: “{name}” (#{listing_id}, {state}).",
+            )
+        self.places |= places
+        self.high_water = max(self.high_water, high_water)
+
 
 class _Importer:
-    """One batch's rows into listings, with what the batch looks up once."""
+    """Rows into listings for one import, with what it looks up once: the gazetteer,
+    the specialties, the cities stored, the duplicates seen."""
 
-    def __init__(self, job: ImportJob, admin: User, batch: list[dict]):
-        self.job = job
+    def __init__(self, job_id: int, filename: str, admin: User, approve_valid: bool):
+        self.job_id = job_id
+        self.filename = filename
         self.admin = admin
+        self.admin_id, self.admin_name = admin.id, admin.display_name
+        self.approve_valid = approve_valid
         self.gazetteer = Gazetteer.load()
         self._cities: dict[tuple[str, str], tuple[int | None, dict[str, str]]] = {}
-        self.specialties: dict[str, str] = {}
-        for slug, name in db.session.execute(select(Specialty.slug, Specialty.name)):
+        self.specialties: dict[str, str] = {}  # folded slug or name -> slug
+        self.specialty_ids: dict[str, int] = {}
+        for specialty_id, slug, name in db.session.execute(
+            select(Specialty.id, Specialty.slug, Specialty.name)
+        ):
             self.specialties[_folded(slug)] = slug
             self.specialties[_folded(name)] = slug
-        # Listings already in the batch's cities (any state: a rejected place must not
-        # come back through an import), by folded name.
-        places = {self.city(c.get("city", ""), c.get("country", ""))[0] for c in batch}
-        places.discard(None)
-        rows = {
-            listing_id: _row_number(note)
-            for listing_id, note in db.session.execute(
-                select(AuditEntry.subject_id, AuditEntry.reason).where(_imported_by(job.id))
-            )
-        }
-        self.duplicates: dict[tuple[int, str], str] = {}
-        for listing_id, name, place_id, state in db.session.execute(
-            select(Listing.id, Listing.name, Listing.place_id, Listing.state).where(
-                Listing.place_id.in_(places)
-            )
-        ):
-            self.duplicates[(place_id, fold(name))] = (
-                f"Duplicate of row {rows[listing_id]} of this file."
-                if listing_id in rows
-                else f"Duplicate of an existing listing: “{name}” (#{listing_id}, {state})."
-            )
+            self.specialty_ids[slug] = specialty_id
+        self.slugs = set(self.specialty_ids)
+        self.duplicates = _Duplicates(job_id)
+        self.stored_places: set[int] = set()
+        self._pending: tuple[dict, set[int]] = ({}, set())  # a batch's, until it commits
+
+    # In Python only: the same check as the web form's, city and kind read like a person.
+
+    def check(self, rows) -> list[_Checked]:
+        return [self._check(number, cells) for number, cells in rows]
 
     def city(self, name: str, country: str) -> tuple[int | None, dict[str, str]]:
         """The most populous gazetteer city with exactly this name (in this country),
@@ -325,34 +599,7 @@ class _Importer:
         hint = f" Did you mean {near[0].name}?" if near else ""
         return None, {"city": f"City not found: “{name}”{where}.{hint}"}
 
-    def import_row(self, number: int, cells: dict[str, str]) -> str:
-        """Import one row; the reasons it is refused, or "" once it is imported."""
-        checked = self._check(cells)
-        if checked.listing is None or checked.key is None:
-            return " ".join(checked.problems)
-        try:
-            # A savepoint per row: a row that fails half-way leaves nothing behind.
-            with db.session.begin_nested():
-                listing = submit_listing(self.admin, checked.listing)
-                review.record(
-                    self.admin,
-                    "listing_imported",
-                    "listing",
-                    listing.id,
-                    listing.name,
-                    _import_note(self.job, number),
-                )
-                if self.job.approve_valid:
-                    review.decide_listing(self.admin, listing.id, "approve")
-        except IntegrityError:
-            return "Not stored: it clashed with a change made at the same time. Import it again."
-        except DomainError as error:
-            return f"Not stored: {error.message}"
-        self.duplicates[checked.key] = f"Duplicate of row {number} of this file."
-        return ""
-
-    def _check(self, cells: dict[str, str]) -> _Checked:
-        """The row as a checked listing, or every reason to refuse it, by column."""
+    def _check(self, number: int, cells: dict[str, str]) -> _Checked:
         ours: dict[str, str] = {}
         if EXTRA_CELLS in cells:
             ours["*"] = f"{cells[EXTRA_CELLS]} cell(s) beyond the last column."
@@ -381,7 +628,7 @@ class _Importer:
         }
         listing, theirs = None, {}
         try:
-            listing = clean_listing(raw)
+            listing = clean_listing(raw, self.slugs)
         except ListingInvalid as invalid:
             # Without a city, ours says why (the form's "choose from the list" would not).
             theirs = {f: m for f, m in invalid.problems.items() if f != "place_id"}
@@ -389,17 +636,219 @@ class _Importer:
         key = None
         if place_id is not None and "name" not in problems:
             key = (place_id, fold(cells.get("name", "")))
-            if key in self.duplicates:
-                problems["name"] = self.duplicates[key]
-        order = ["*", *COLUMNS]
-        return _Checked(
+        return _Checked(number, cells, problems, None if problems else listing, key)
+
+    # In the database: a few statements for the whole batch.
+
+    def store(self, checked: list[_Checked]) -> tuple[int, int]:
+        """Refuse the duplicates, store the rest with their audit entries, and record
+        every row's outcome. Returns (imported, refused). The caller commits."""
+        self.duplicates.refresh({c.key[0] for c in checked if c.key})
+        seen, places = self._pending = ({}, set())
+        accepted: list[_Checked] = []
+        for row in checked:
+            if row.key is not None:
+                duplicate = seen.get(row.key) or self.duplicates.known.get(row.key)
+                if duplicate:
+                    row.problems["name"] = duplicate
+                    row.listing = None
+            if row.listing is not None:
+                accepted.append(row)
+                seen[row.key] = f"Duplicate of row {row.number} of this file."
+        ids = self._insert_listings(accepted, places)
+        listing_of = {row.number: i for row, i in zip(accepted, ids, strict=True)}
+        db.session.execute(
+            insert(ImportRow.__table__),
             [
-                problems[c] if c == "*" else f"{c}: {problems[c]}"
-                for c in sorted(problems, key=order.index)
+                _outcome(
+                    self.job_id,
+                    row.number,
+                    row.cells,
+                    "" if row.number in listing_of else row.reasons(),
+                    listing_of.get(row.number),
+                )
+                for row in checked
             ],
-            None if problems else listing,
-            key,
         )
+        return len(accepted), len(checked) - len(accepted)
+
+    def _insert_listings(self, accepted: list[_Checked], places: set[int]) -> list[int]:
+        if not accepted:
+            return []
+        wanted = {row.listing.place_id for row in accepted} - self.stored_places
+        if wanted:
+            present = set(db.session.scalars(select(Place.id).where(Place.id.in_(wanted))))
+            missing = [self.gazetteer.get(i) for i in sorted(wanted - present)]
+            if missing:
+                db.session.execute(
+                    insert(Place.__table__),
+                    [
+                        {
+                            "id": c.geonameid,
+                            "name": c.name,
+                            "region": c.region,
+                            "country_code": c.country_code,
+                            "country": c.country,
+                            "latitude": c.latitude,
+                            "longitude": c.longitude,
+                            "population": c.population,
+                        }
+                        for c in missing
+                    ],
+                )
+            places |= wanted
+        now = utcnow()
+        approved = (
+            {"state": Review.APPROVED, "vetted_at": now, "recheck_due_at": now + RECHECK_AFTER}
+            if self.approve_valid
+            else {"state": Review.PENDING, "vetted_at": None, "recheck_due_at": None}
+        )
+        values = []
+        for row in accepted:
+            data = row.listing.as_data()
+            specialties = data.pop("specialties")
+            del specialties  # stored in the association table below
+            city = self.gazetteer.get(data["place_id"])
+            searchable = SimpleNamespace(
+                name=data["name"], description=data["description"], place=city
+            )
+            Listing.refresh_search(searchable)  # the one definition of the search columns
+            values.append(
+                {
+                    **data,
+                    **approved,
+                    "submitted_by_id": self.admin_id,
+                    "submitted_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                    "sort_name": searchable.sort_name,
+                    "search_text": searchable.search_text,
+                }
+            )
+        ids = list(
+            db.session.execute(
+                insert(Listing.__table__).returning(
+                    Listing.__table__.c.id, sort_by_parameter_order=True
+                ),
+                values,
+            ).scalars()
+        )
+        db.session.execute(
+            insert(listing_specialties),
+            [
+                {"listing_id": listing_id, "specialty_id": self.specialty_ids[slug]}
+                for row, listing_id in zip(accepted, ids, strict=True)
+                for slug in row.listing.specialties
+            ],
+        )
+        # The audit trail as when each listing is submitted and then approved by hand.
+        audit = []
+        for row, listing_id in zip(accepted, ids, strict=True):
+            entry = {
+                "actor_id": self.admin_id,
+                "actor_name": self.admin_name,
+                "subject": "listing",
+                "subject_id": listing_id,
+                "subject_name": row.listing.name[:200],
+                "created_at": now,
+            }
+            audit.append(
+                {
+                    **entry,
+                    "action": "listing_imported",
+                    "reason": _import_note(self.filename, self.job_id, row.number),
+                }
+            )
+            if self.approve_valid:
+                audit.append({**entry, "action": "listing_approve", "reason": ""})
+        db.session.execute(insert(AuditEntry.__table__), audit)
+        return ids
+
+    def committed(self) -> None:
+        seen, places = self._pending
+        self.duplicates.known |= seen
+        self.stored_places |= places
+        self._pending = ({}, set())
+
+    def rolled_back(self) -> None:
+        self._pending = ({}, set())
+        # What the batch read may be out of date now: read it again.
+        self.duplicates = _Duplicates(self.job_id)
+
+
+# The report
+
+
+@dataclass(frozen=True)
+class Report:
+    job: ImportJob
+    refused: Page[ImportRow]
+    imported: Page[tuple[ImportRow, Listing | None]]
+
+    @property
+    def over(self) -> bool:
+        return self.job.is_over
+
+
+def import_job(admin: User, job_id: int) -> ImportJob:
+    """One of the admin's own imports (another admin's is not theirs to see)."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.admin_id != admin.id:
+        raise NotAllowed("There is no such import of yours.")
+    return job
+
+
+def report(job: ImportJob, refused_page: int = 1, imported_page: int = 1) -> Report:
+    """How far an import got, and a page each of the rows it refused (with the name
+    each gave and every reason) and of the listings it created."""
+    counts = dict(
+        db.session.execute(
+            select(ImportRow.outcome, func.count())
+            .where(ImportRow.job_id == job.id)
+            .group_by(ImportRow.outcome)
+        ).all()
+    )
+    return Report(
+        job,
+        _page(
+            select(ImportRow)
+            .where(ImportRow.job_id == job.id, ImportRow.outcome == "refused")
+            .order_by(ImportRow.number),
+            counts.get("refused", 0),
+            refused_page,
+            scalars=True,
+        ),
+        _page(
+            select(ImportRow, Listing)
+            .outerjoin(Listing, Listing.id == ImportRow.listing_id)
+            .where(ImportRow.job_id == job.id, ImportRow.outcome == "imported")
+            .options(selectinload(Listing.place))
+            .order_by(ImportRow.number),
+            counts.get("imported", 0),
+            imported_page,
+        ),
+    )
+
+
+def _page(query, total: int, number: int, scalars: bool = False) -> Page:
+    number = min(number, max(1, -(-total // PER_PAGE)))
+    query = query.offset((number - 1) * PER_PAGE).limit(PER_PAGE)
+    items = db.session.scalars(query).all() if scalars else db.session.execute(query).all()
+    return Page([tuple(i) if not scalars else i for i in items], total, number, PER_PAGE)
+
+
+def recent_imports(admin: User, limit: int = 10) -> list[ImportJob]:
+    return list(
+        db.session.scalars(
+            select(ImportJob)
+            .where(ImportJob.admin_id == admin.id)
+            .order_by(ImportJob.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# Reading a row like a person
 
 
 def _folded(value: str) -> str:
@@ -423,120 +872,4 @@ def _offer(value: str) -> str:
     return next(
         (slug for slug, label in OFFER_LABELS.items() if folded in (_folded(slug), fold(label))),
         value,
-    )
-
-
-# Running in the background
-
-
-def continue_in_background(app: Flask, job_id: int) -> threading.Thread:
-    """Import the rest of the job in a thread of its own, one transaction per batch.
-    Call it once the transaction that recorded the job has committed."""
-    thread = threading.Thread(
-        target=_work, args=(app, job_id), name=f"listing-import-{job_id}", daemon=True
-    )
-    thread.start()
-    return thread
-
-
-def _work(app: Flask, job_id: int) -> None:
-    # A thread starts with a fresh context: say outright that its transactions write
-    # (on SQLite the write lock is then taken at BEGIN, not refused half-way).
-    write_intent.set(True)
-    with app.app_context():
-        failures = 0
-        try:
-            while True:
-                try:
-                    finished = import_batch(job_id)
-                    db.session.commit()
-                except OperationalError:
-                    # The database busy or briefly away: the batch rolled back whole,
-                    # so it is simply tried again.
-                    db.session.rollback()
-                    failures += 1
-                    if failures > BATCH_RETRIES:
-                        raise
-                    time.sleep(failures)
-                    continue
-                if finished:
-                    return
-                time.sleep(BATCH_PAUSE_SECONDS)
-        except Exception:
-            db.session.rollback()
-            app.logger.exception("Listing import %s stopped on an error.", job_id)
-            _give_up(job_id)
-
-
-def _give_up(job_id: int) -> None:
-    """Close an import that failed: the rows not done are refused, so the report says
-    what to import again rather than showing progress that never moves."""
-    try:
-        job = db.session.get(ImportJob, job_id, with_for_update=True, populate_existing=True)
-        if job is None or job.finished_at is not None:
-            return
-        why = "Not imported: the import stopped on an error. Import this row again."
-        job.refused = [*job.refused, *([n, why] for n, _ in job.rows[job.done :])]
-        job.done = job.total
-        admin = db.session.get(User, job.admin_id) if job.admin_id else None
-        _finish(job, admin)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        current_app.logger.exception("Listing import %s could not be closed.", job_id)
-
-
-# The report
-
-
-@dataclass(frozen=True)
-class Report:
-    job: ImportJob
-    imported: list[tuple[int, Listing]]  # (row number, listing), once finished
-    refused: list[tuple[int, str, str]]  # (row number, the row's name, the reasons)
-
-    @property
-    def finished(self) -> bool:
-        return self.job.finished_at is not None
-
-    @property
-    def stalled(self) -> bool:
-        """Unfinished long after it started: its thread is gone (the server restarted)."""
-        running = (utcnow() - self.job.created_at).total_seconds()
-        return not self.finished and running > STALLED_AFTER_SECONDS
-
-
-def import_job(job_id: int) -> ImportJob | None:
-    """An import, its rows left unread until a finished report needs them."""
-    return db.session.scalar(
-        select(ImportJob).where(ImportJob.id == job_id).options(defer(ImportJob.rows))
-    )
-
-
-def report(job: ImportJob) -> Report:
-    """How far an import got; once finished, the listings it created and the rows it
-    refused, with the name each row gave."""
-    if job.finished_at is None:
-        return Report(job, [], [])
-    found = db.session.execute(
-        select(Listing, AuditEntry.reason)
-        .join(AuditEntry, AuditEntry.subject_id == Listing.id)
-        .where(_imported_by(job.id))
-        .options(selectinload(Listing.place))
-        .order_by(AuditEntry.id)
-    )
-    imported = [(_row_number(note), listing) for listing, note in found]
-    names = {number: cells.get("name", "") for number, cells in job.rows}
-    refused = [(number, names.get(number, ""), reason) for number, reason in job.refused]
-    return Report(job, imported, refused)
-
-
-def recent_imports(limit: int = 10) -> list[ImportJob]:
-    return list(
-        db.session.scalars(
-            select(ImportJob)
-            .options(defer(ImportJob.rows))
-            .order_by(ImportJob.id.desc())
-            .limit(limit)
-        )
     )

@@ -221,25 +221,6 @@ class AuditEntry(db.Model):
     actor = relationship("User")
 
 
-class ImportJob(db.Model):
-    """A CSV import of listings, processed row by row with its progress recorded."""
-
-    __tablename__ = "listing_imports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    admin_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    filename: Mapped[str] = mapped_column(String(200))
-    rows: Mapped[list] = mapped_column(JSON)
-    approve_valid: Mapped[bool] = mapped_column(default=False)
-    total: Mapped[int] = mapped_column(default=0)
-    done: Mapped[int] = mapped_column(default=0)
-    imported: Mapped[int] = mapped_column(default=0)
-    # [[row number, reason], ...] for every refused row.
-    refused: Mapped[list] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
 @event.listens_for(Session, "before_flush")
 def _refresh_listing_search(session: Session, _context, _instances) -> None:
     for instance in (*session.new, *session.dirty):
