@@ -19,6 +19,7 @@ runs `current_request_id` holds the id of the request that enqueued it (also
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import json
@@ -40,6 +41,7 @@ from sqlalchemy.orm import Session
 
 __all__ = [
     "REQUEST_ID_KWARG",
+    "RedisStorage",
     "RetryTask",
     "crontab",
     "current_request_id",
@@ -74,7 +76,10 @@ def storage_for(url: str, instance_path: str) -> tuple[type, dict]:
     if not url:
         return SqliteStorage, {"filename": str(Path(instance_path) / "tasks.sqlite3")}
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisStorage, {"url": url, **REDIS_SOCKET_OPTIONS}
+        import redis
+
+        pool = redis.ConnectionPool.from_url(url, **REDIS_SOCKET_OPTIONS)
+        return RedisStorage, {"connection_pool": pool}
     if url.startswith("sqlite:///"):
         return SqliteStorage, {"filename": url[len("sqlite:///") :]}
     raise ValueError("TASK_QUEUE_URL must be empty, redis://host:port/db or sqlite:///path.")
@@ -87,7 +92,9 @@ def _from_environment() -> Huey:
     storage_class, kwargs = storage_for(os.environ.get("TASK_QUEUE_URL", ""), instance)
     Path(instance).mkdir(parents=True, exist_ok=True)
     # utc=True: huey keeps its schedule in UTC, like every timestamp of ours.
-    return Huey("mentorapp", results=False, utc=True, storage_class=storage_class, **kwargs)
+    queue = Huey("mentorapp", results=False, utc=True, storage_class=storage_class, **kwargs)
+    queue._storage_key = (False, os.environ.get("TASK_QUEUE_URL", ""), instance)  # type: ignore[attr-defined]
+    return queue
 
 
 # The one huey instance. `huey_consumer mentorapp.tasks.huey` would work on the
@@ -113,18 +120,19 @@ def init_app(app: Flask) -> None:
     Config: TASK_QUEUE_URL (as above) and TASK_QUEUE_IMMEDIATE (tests: a task runs at
     once, in the enqueuing thread, on huey's in-memory storage)."""
     immediate = bool(app.config.get("TASK_QUEUE_IMMEDIATE"))
-    storage_class, kwargs = storage_for(app.config.get("TASK_QUEUE_URL", ""), app.instance_path)
+    url = app.config.get("TASK_QUEUE_URL", "")
+    key = (immediate, url, app.instance_path)
     with _configure_lock:
-        huey.storage_class = storage_class
-        huey.storage_kwargs = kwargs
-        huey.immediate_use_memory = True
-        huey.immediate = immediate
-        # Rebuild even when the mode did not change: the URL or instance path may have.
-        current = getattr(huey, "_storage_key", None)
-        key = (immediate, storage_class, tuple(sorted(kwargs.items())))
-        if current != key:
-            huey.storage = huey.create_storage()
+        if getattr(huey, "_storage_key", None) != key:
+            storage_class, kwargs = storage_for(url, app.instance_path)
+            huey.storage_class = storage_class
+            huey.storage_kwargs = kwargs
+            # Not the `immediate` setter: it would build a storage of its own first.
+            huey._immediate = immediate
+            old, huey.storage = huey.storage, huey.create_storage()
             huey._storage_key = key  # type: ignore[attr-defined]
+            with contextlib.suppress(Exception):
+                old.close()
         _bound["app"] = app
     app.extensions["huey"] = huey
     for module in TASK_MODULES:
