@@ -14,6 +14,7 @@ from mentorapp.matching.bulk import BulkResult, pair_cohort
 from mentorapp.models import Apprenticeship, MenteeProfile, MentorProfile, Place, User
 from mentorapp.models.apprenticeship import OPEN_STATES
 from mentorapp.suggestions.records import load_mentee_records, load_mentor_records, load_vocabulary
+from mentorapp.trust import blocks, minors
 
 STRATEGIES = ("optimal", "stable")
 
@@ -50,7 +51,8 @@ def _people(profile, ids: set[int]) -> dict[int, Person]:
 
 def plan_cohort(strategy: str = "optimal", top: int = 50) -> CohortPlan:
     """Pair every active mentee with a mentor under capacities; nothing is written.
-    A mentee with an apprenticeship running or a request open is placed already."""
+    A mentee with an apprenticeship running or a request open is placed already; one
+    under 18 joins once a guardian consented, and only with mentors who take minors."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}")
     vocabulary = load_vocabulary()
@@ -59,11 +61,20 @@ def plan_cohort(strategy: str = "optimal", top: int = 50) -> CohortPlan:
             select(Apprenticeship.mentee_id).where(Apprenticeship.state.in_(OPEN_STATES))
         )
     )
+    consented = minors.consented_minor_ids()
     mentees = MenteePool.build(
-        [r for r in load_mentee_records() if r.active and r.id not in placed], vocabulary
+        [
+            r
+            for r in load_mentee_records()
+            if r.active and r.id not in placed and (not r.minor or r.id in consented)
+        ],
+        vocabulary,
     )
     mentors = MentorPool.build(load_mentor_records(), vocabulary)
-    result = pair_cohort(mentees, mentors, strategy=strategy, top=top)
+    # A blocked pair is never proposed, whichever of the two blocked the other.
+    result = pair_cohort(
+        mentees, mentors, strategy=strategy, top=top, forbidden=blocks.blocked_pairs()
+    )
     return CohortPlan(result, int(mentors.open.sum()))
 
 

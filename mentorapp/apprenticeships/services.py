@@ -24,6 +24,7 @@ from mentorapp.models import (
     EXPIRED_REASON,
     OPEN_STATES,
     Apprenticeship,
+    Block,
     MentorProfile,
     State,
     ThreadMessage,
@@ -33,8 +34,7 @@ from mentorapp.models.types import utcnow
 from mentorapp.models.vetting import is_vetted
 from mentorapp.notifications.services import notify
 from mentorapp.suggestions.index import note_matching_change
-from mentorapp.trust import minors
-from mentorapp.trust import blocks, limits
+from mentorapp.trust import blocks, limits, minors
 from mentorapp.trust.feedback import ask_both_sides
 
 OPEN_REQUEST_LIMIT = 5
@@ -172,17 +172,20 @@ def open_requests_by(mentee_id: int) -> int:
 
 def paired_recently(person: User, now: datetime | None = None) -> set[int]:
     """People matching should leave out for this person: an open request or running
-    apprenticeship with them, or a request declined or expired lately."""
+    apprenticeship with them, a request declined or expired lately, or a block between
+    them either way (one query for all)."""
     since = _now(now) - QUIET_AFTER_DECLINE
-    rows = db.session.execute(
-        select(Apprenticeship.mentor_id, Apprenticeship.mentee_id).where(
-            or_(Apprenticeship.mentor_id == person.id, Apprenticeship.mentee_id == person.id),
-            or_(
-                Apprenticeship.state.in_(OPEN_STATES),
-                (Apprenticeship.state == State.DECLINED) & (Apprenticeship.decided_at >= since),
-            ),
-        )
-    ).all()
+    pairs = select(Apprenticeship.mentor_id, Apprenticeship.mentee_id).where(
+        or_(Apprenticeship.mentor_id == person.id, Apprenticeship.mentee_id == person.id),
+        or_(
+            Apprenticeship.state.in_(OPEN_STATES),
+            (Apprenticeship.state == State.DECLINED) & (Apprenticeship.decided_at >= since),
+        ),
+    )
+    blocked = select(Block.blocker_id, Block.blocked_id).where(
+        or_(Block.blocker_id == person.id, Block.blocked_id == person.id)
+    )
+    rows = db.session.execute(pairs.union_all(blocked)).all()
     return {mentee if mentor == person.id else mentor for mentor, mentee in rows}
 
 
@@ -806,7 +809,6 @@ def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
                     _move(
                         apprenticeship,
                         State.REQUESTED,
-                        Apprenticeship.reminded_at.is_(None),
                         reminded_at=now,
                     )
         except Conflict:

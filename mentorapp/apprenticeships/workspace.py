@@ -24,6 +24,7 @@ from mentorapp.models import (
 )
 from mentorapp.models.types import utcnow
 from mentorapp.notifications.services import notify
+from mentorapp.trust import blocks, limits, reports
 
 RECOMMENDATIONS: dict[str, str] = {
     "highest": "I recommend them without reservation",
@@ -77,6 +78,13 @@ def post_message(
         raise DomainError("Keep a message under 4,000 characters.", field="body")
     if apprenticeship.state not in THREAD_STATES:
         raise Conflict("This conversation is closed: the apprenticeship is over.")
+    other = apprenticeship.other(author.id)
+    if other is not None and blocks.between(author.id, other.id):
+        raise Conflict(blocks.not_available(other.display_name))
+    if not (
+        nonce and db.session.scalar(select(ThreadMessage.id).where(ThreadMessage.nonce == nonce))
+    ):
+        limits.check_sending(author, "messages", now)  # a resent form is no new message
     message, new = _stored_once(
         ThreadMessage,
         nonce,
@@ -240,7 +248,7 @@ def set_reference_shown(mentee: User, reference_id: int, shown: bool) -> Referen
 def reference_to_read(viewer: User | None, reference_id: int) -> Reference:
     """The two people always; anyone else only once the mentee shows it."""
     reference = db.session.get(Reference, reference_id)
-    if reference is None:
+    if reference is None or reports.reference_hidden(reference.id):
         raise NotAllowed("There is no such reference.")
     pair = (reference.apprenticeship.mentor_id, reference.apprenticeship.mentee_id)
     owner = viewer is not None and viewer.is_authenticated and viewer.id in pair
@@ -250,11 +258,13 @@ def reference_to_read(viewer: User | None, reference_id: int) -> Reference:
 
 
 def shown_references(mentee_id: int) -> list[Reference]:
-    return list(
-        db.session.scalars(
+    return [
+        r
+        for r in db.session.scalars(
             select(Reference)
             .join(Apprenticeship, Apprenticeship.id == Reference.apprenticeship_id)
             .where(Apprenticeship.mentee_id == mentee_id, Reference.shown_on_profile.is_(True))
             .order_by(Reference.created_at.desc())
         )
-    )
+        if not reports.reference_hidden(r.id)
+    ]

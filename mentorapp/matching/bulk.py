@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +64,7 @@ def candidates(
     widen: int = WIDEN,
     block: int = 512,
     weights: Weights = DEFAULT_WEIGHTS,
+    forbidden: Iterable[tuple[int, int]] = (),
 ) -> Candidates:
     """Each mentee's `top` best feasible mentors, plus their `widen` best among the
     mentors whom few mentees list, best first (equal scores by mentor position).
@@ -72,6 +74,7 @@ def candidates(
     Widening each list among the uncrowded mentors brings the optimal strategy within
     a fraction of a percent of pairing on every feasible pair, at a tenth of its cost.
     Holds every score of the intake at once: 4 bytes a pair (80 MB for 10,000 x 2,000).
+    `forbidden` (mentee id, mentor id) pairs are never candidates (a block between them).
     """
     m = len(mentees)
     k = min(top, len(mentors))
@@ -85,6 +88,7 @@ def candidates(
     for start in range(0, m, block):
         rows = np.arange(start, min(start + block, m))
         scores[rows] = pair_scores(mentees.rows(rows), pool, weights)
+    _forbid(scores, mentees.ids, pool.ids, forbidden)
     best, best_scores = _best(scores, min(k, n), block)
     if widen and n > k:
         listed = best[best >= 0]
@@ -99,6 +103,18 @@ def candidates(
         best_scores = np.take_along_axis(best_scores, order, axis=1)
     mapped = np.where(best >= 0, open_positions[np.maximum(best, 0)], -1).astype(np.int32)
     return Candidates(mapped, best_scores)
+
+
+def _forbid(scores: np.ndarray, mentee_ids, mentor_ids, forbidden) -> None:
+    """Strike the forbidden pairs below zero, in place: no strategy takes them."""
+    if not forbidden:
+        return
+    rows = {int(person): i for i, person in enumerate(mentee_ids)}
+    cols = {int(person): j for j, person in enumerate(mentor_ids)}
+    for mentee, mentor in forbidden:
+        i, j = rows.get(mentee), cols.get(mentor)
+        if i is not None and j is not None:
+            scores[i, j] = -1.0
 
 
 def _best(scores: np.ndarray, k: int, block: int) -> tuple[np.ndarray, np.ndarray]:
@@ -258,10 +274,12 @@ def pair_cohort(
     top: int = 50,
     weights: Weights = DEFAULT_WEIGHTS,
     widen: int = WIDEN,
+    forbidden: Iterable[tuple[int, int]] = (),
 ) -> BulkResult:
-    """Score, shortlist and pair a whole intake with one strategy."""
+    """Score, shortlist and pair a whole intake with one strategy; never a forbidden
+    (mentee id, mentor id) pair."""
     started = time.perf_counter()
-    cands = candidates(mentees, mentors, top=top, widen=widen, weights=weights)
+    cands = candidates(mentees, mentors, top=top, widen=widen, weights=weights, forbidden=forbidden)
     pairing = {"optimal": pair_optimal, "stable": pair_stable}[strategy]
     result = pairing(mentees, mentors, cands)
     return BulkResult(

@@ -22,7 +22,7 @@ from mentorapp.profiles.vocabulary import (
     PATH_LABELS,
     availability_labels,
 )
-from mentorapp.trust import feedback
+from mentorapp.trust import blocks, feedback, reports
 
 bp = Blueprint("profiles", __name__)
 
@@ -41,7 +41,10 @@ def show(user_id: int):
         {role: services.checks_for(person, role) for role in _roles_of(person)} if own else {}
     )
     pairs = {}
+    i_blocked = unavailable = False
     if current_user.is_authenticated and not own:
+        i_blocked = blocks.has_blocked(current_user.id, person.id)
+        unavailable = not i_blocked and blocks.has_blocked(person.id, current_user.id)
         pairs = {
             "as_mentee": apprenticeships.open_pair(person.id, current_user.id),
             "as_mentor": apprenticeships.open_pair(current_user.id, person.id),
@@ -51,6 +54,9 @@ def show(user_id: int):
         person=person,
         own=own,
         pairs=pairs,
+        i_blocked=i_blocked,
+        unavailable=unavailable,  # they blocked the viewer, who is told only this
+        text_hidden=reports.profile_text_hidden(person.id),
         references=workspace.shown_references(person.id) if person.is_mentee else [],
         record=feedback.public_record(person.id) if person.is_mentor else None,
         progress=progress,

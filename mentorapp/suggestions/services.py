@@ -24,7 +24,6 @@ from mentorapp.paging import Page
 from mentorapp.profiles import services as profiles
 from mentorapp.suggestions.index import candidate_index
 from mentorapp.suggestions.records import load_mentee_records, load_mentor_records
-from mentorapp.trust import blocks
 
 PER_PAGE = 10
 
@@ -107,7 +106,7 @@ def suggestions(
         pool,
         limit=PER_PAGE,
         offset=offset,
-        exclude=marks[MarkKind.DISMISSED] | paired_recently(user) | blocks.kept_apart(user.id),
+        exclude=marks[MarkKind.DISMISSED] | paired_recently(user),  # and blocks
         filters=filters,
     )
     total, matches = ranking.total, ranking.matches
