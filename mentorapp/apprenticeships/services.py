@@ -809,6 +809,7 @@ def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
                     _move(
                         apprenticeship,
                         State.REQUESTED,
+                        Apprenticeship.reminded_at.is_(None),
                         reminded_at=now,
                     )
         except Conflict:
