@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
-from datetime import timedelta
+import secrets
+import zlib
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -12,22 +15,28 @@ from mentorapp.demo_listings import seed_listings
 from mentorapp.extensions import db
 from mentorapp.models import (
     Apprenticeship,
+    ConsentState,
     Goal,
+    GuardianConsent,
     MenteeAspiration,
     MenteeProfile,
     MenteeWant,
+    MentorApplication,
     MentorProfile,
     Notification,
     Reference,
     State,
     ThreadMessage,
     User,
+    Vetting,
     WorkSession,
 )
 from mentorapp.models.types import utcnow
 from mentorapp.places.gazetteer import Gazetteer, fold
 from mentorapp.profiles import services as profiles
 from mentorapp.profiles.vocabulary import GENRES, SLOT_BITS, Experience, Path
+from mentorapp.trust import vetting
+from mentorapp.trust.conduct import CONDUCT_VERSION
 
 DEMO_PASSWORD = "studio-demo-pass"  # noqa: S105 (documented demo login)
 
@@ -270,6 +279,7 @@ def seed_demo(mentors: int = 60, mentees: int = 90) -> int:
             is_mentee=is_mentee,
             is_admin=is_admin,
             email_verified_at=utcnow(),
+            **_joined(email),
         )
         db.session.add(user)
         city = _city(gazetteer, city_name, country) if city_name else None
@@ -299,10 +309,125 @@ def seed_demo(mentors: int = 60, mentees: int = 90) -> int:
             by_email["mentee@example.com"],
             by_email.get("mentor@example.com"),
         )
+    created += _seed_applicants(gazetteer, existing, password_hash, archetypes, specialties)
+    _vet_demo_mentors()
     return created
 
 
+# Two producers whose mentor applications wait for the demo admin.
+# (email, name, city, country code, credits, portfolio links, links to check)
+APPLICANTS: list[tuple[str, str, str, str, str, list[str], list[str]]] = [
+    (
+        "lena.brandt@example.com",
+        "Lena Brandt",
+        "Berlin",
+        "DE",
+        "Mixed the EP “Glass Rooms” (2025) and two singles for a Berlin electronic label; "
+        "assistant engineer on a string quartet album.",
+        ["https://lenabrandt.example.org/mixes"],
+        ["https://credits.example.org/lena-brandt", "https://label.example.org/glass-rooms"],
+    ),
+    (
+        "tomas.ferreira@example.com",
+        "Tomás Ferreira",
+        "Lisbon",
+        "PT",
+        "Beats for three independent rap releases since 2022; sound design for a short film.",
+        ["https://tomasferreira.example.org"],
+        ["https://credits.example.org/tomas-ferreira"],
+    ),
+]
+
+
+def _seed_applicants(gazetteer, existing, password_hash, archetypes, specialties) -> int:
+    rng = random.Random(7)  # noqa: S311 (demo data, not security)
+    created = 0
+    for days, (email, name, city_name, country, credits, links, evidence) in enumerate(
+        APPLICANTS, start=1
+    ):
+        if email in existing:
+            continue
+        existing.add(email)
+        city = _city(gazetteer, city_name, country)
+        place = profiles.ensure_place(city.geonameid) if city else None
+        profile = _mentor_profile(rng, place, archetypes, specialties)
+        profile.credits, profile.portfolio_links = credits, links
+        sent = utcnow() - days * DAY
+        application = MentorApplication(
+            state=Vetting.PENDING,
+            evidence_links=evidence,
+            data=vetting.application_data(profile, evidence, ""),
+            submitted_at=sent,
+            created_at=sent,
+        )
+        db.session.add(
+            User(
+                email=email,
+                display_name=name,
+                password_hash=password_hash,
+                is_mentor=True,
+                email_verified_at=sent,
+                mentor_profile=profile,
+                mentor_application=application,
+                **_joined(email),
+            )
+        )
+        created += 1
+    db.session.flush()
+    return created
+
+
+def _vet_demo_mentors() -> None:
+    """Every demo mentor without an application is vetted, with what their profile says."""
+    vetted_at = utcnow() - 30 * DAY
+    for user in db.session.scalars(
+        select(User).where(User.is_mentor.is_(True), ~User.mentor_application.has())
+    ):
+        data = vetting.application_data(user.mentor_profile, [], "")
+        user.mentor_application = MentorApplication(
+            state=Vetting.APPROVED,
+            data=data,
+            approved_data=data,
+            submitted_at=vetted_at,
+            decided_at=vetted_at,
+            vetted_at=vetted_at,
+        )
+    db.session.flush()
+
+
 DAY = timedelta(days=1)
+
+
+def _joined(email: str) -> dict:
+    """An adult's date of birth (the same for an email on every run, without touching
+    the random numbers the profiles are drawn from) and the code of conduct accepted."""
+    n = zlib.crc32(email.encode())
+    born = date(1970 + n % 30, 1 + n // 30 % 12, 1 + n // 360 % 28)
+    return {
+        "date_of_birth": born,
+        "conduct_version": CONDUCT_VERSION,
+        "conduct_accepted_at": utcnow(),
+    }
+
+
+def _with_guardian_consent(minor: User, guardian: str, now) -> None:
+    """A demo apprentice of 16 whose guardian consented ten days ago."""
+    today = now.date()
+    minor.date_of_birth = today.replace(year=today.year - 16, day=min(today.day, 28)) - 40 * DAY
+    asked = now - 11 * DAY
+    db.session.add(
+        GuardianConsent(
+            minor_id=minor.id,
+            guardian_email=f"{fold(guardian).replace(' ', '.').lower()}@example.com",
+            # A token nobody knows: the demo link is spent already.
+            token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            state=ConsentState.GIVEN,
+            created_at=asked,
+            expires_at=asked + 7 * DAY,
+            answered_at=now - 10 * DAY,
+            guardian_name=guardian,
+        )
+    )
 
 
 def _seed_apprenticeships() -> None:
@@ -390,6 +515,9 @@ def _seed_apprenticeships() -> None:
     )
     for index, mentee in enumerate(mentees[2:4]):
         _pair(marcus, mentee, State.REQUESTED, now - (2 + 3 * index) * DAY)
+    # The first of them is 16: Marcus takes apprentices under 18 and sees the consent.
+    marcus.mentor_profile.takes_minors = True
+    _with_guardian_consent(mentees[2], f"Ewa {mentees[2].display_name.split()[-1]}", now)
     marcus.mentor_profile.apprentice_count = 1
 
     # Priya learns with one mentor and waits for another's answer.

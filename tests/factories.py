@@ -10,18 +10,11 @@ from mentorapp.extensions import db
 from mentorapp.models import MentorApplication, User, Vetting
 from mentorapp.models.types import utcnow
 from mentorapp.trust.conduct import CONDUCT_VERSION
+from mentorapp.trust.vetting import application_data
 
 DEFAULT_PASSWORD = "a long test passphrase"
 _DEFAULT_HASH = hash_password(DEFAULT_PASSWORD)
 _counter = itertools.count(1)
-# What an application holds for a profile with nothing in it yet.
-BLANK_APPLICATION = {
-    "credits": "",
-    "portfolio_links": [],
-    "studio_id": None,
-    "evidence_links": [],
-    "note": "",
-}
 
 
 def born_years_ago(years: int, days: int = 0) -> date:
@@ -58,7 +51,7 @@ def make_user(**fields) -> User:
     if user.is_mentor and vetting != Vetting.DRAFT:
         # A mentor is vetted unless a test asks for an applicant: make_user(is_mentor=True,
         # vetting="draft") has not applied yet, vetting="pending" waits for an admin.
-        now, blank = utcnow(), dict(BLANK_APPLICATION)
+        now, blank = utcnow(), application_data(None, [], "")
         user.mentor_application = MentorApplication(
             state=vetting,
             data=blank,

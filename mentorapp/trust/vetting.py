@@ -122,11 +122,12 @@ def _links(lines: list[str]) -> list[str]:
     return links
 
 
-def _snapshot(profile: MentorProfile, evidence_links: list[str], note: str) -> dict:
+def application_data(profile: MentorProfile | None, evidence_links: list[str], note: str) -> dict:
+    """The version of an application an admin judges: from the profile, and the links."""
     return {
-        "credits": profile.credits or "",
-        "portfolio_links": list(profile.portfolio_links or []),
-        "studio_id": profile.studio_id,
+        "credits": (profile.credits if profile else "") or "",
+        "portfolio_links": list((profile.portfolio_links if profile else None) or []),
+        "studio_id": profile.studio_id if profile else None,
         "evidence_links": list(evidence_links),
         "note": note,
     }
@@ -159,7 +160,7 @@ def submit(
         application = mentor.mentor_application
     if application.state not in SENDABLE:
         raise Conflict("Your application was not approved, so it cannot be sent again.")
-    _send(application, _snapshot(profile, links, note), now, evidence_links=links, note=note)
+    _send(application, application_data(profile, links, note), now, evidence_links=links, note=note)
     return application
 
 
@@ -200,8 +201,14 @@ def note_profile_change(mentor: User | None, now: datetime | None = None) -> Non
     application = mentor.mentor_application
     if application is None or application.state not in (Vetting.PENDING, Vetting.APPROVED):
         return
-    fresh = _snapshot(mentor.mentor_profile, application.evidence_links, application.note)
+    fresh = application_data(mentor.mentor_profile, application.evidence_links, application.note)
     if all(application.data.get(name) == fresh[name] for name in CHECKED):
         return
     db.session.flush()
-    _send(application, fresh, now)
+    try:
+        _send(application, fresh, now)
+    except Conflict:
+        # An admin decided at this very moment: the profile change still saves, and it
+        # is checked again if that decision was an approval.
+        if application.state == Vetting.APPROVED:
+            _send(application, fresh, now)
