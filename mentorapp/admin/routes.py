@@ -103,6 +103,7 @@ def specialties():
 # The directory's admin pages (vetting, CSV import), mentor vetting and reports live in
 # their own modules, on this blueprint.
 from mentorapp.admin import (  # noqa: E402, F401
+    background_routes,
     import_routes,
     listing_routes,
     mentor_routes,
