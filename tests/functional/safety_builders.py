@@ -97,18 +97,21 @@ def reports_of(app) -> list[Report]:
 
 def blocks_of(app) -> list[tuple[int, int]]:
     with app.app_context():
-        return list(db.session.execute(select(Block.blocker_id, Block.blocked_id)).tuples())
+        return [
+            tuple(row) for row in db.session.execute(select(Block.blocker_id, Block.blocked_id))
+        ]
 
 
 def audit_actions(app) -> list[tuple[str, str, int, str]]:
     with app.app_context():
-        return list(
-            db.session.execute(
+        return [
+            tuple(row)
+            for row in db.session.execute(
                 select(
                     AuditEntry.action, AuditEntry.subject, AuditEntry.subject_id, AuditEntry.reason
                 ).order_by(AuditEntry.id)
-            ).tuples()
-        )
+            )
+        ]
 
 
 def field_error(body: str, field: str) -> str:
