@@ -1,4 +1,4 @@
-# The two commands a newcomer needs: `make run` and `make test`.
+# The two commands a newcomer needs: `make run` (site and worker) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +7,7 @@ export MENTORAPP_ENV ?= development
 # Test processes side by side (pytest-xdist), each with a database of its own.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format bench clean
+.PHONY: run worker test lint format bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mentorapp needs Python 3.11 or newer"'
@@ -22,10 +22,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[test]"
 	@touch $@ $(VENV)/.installed-run
 
+# The web server and a task worker together (Procfile, run by honcho); Ctrl-C stops both.
 run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(BIN)/honcho start -f Procfile
+
+# Only the task worker (email, reminders, imports), e.g. beside `flask run` of your own.
+worker: $(VENV)/.installed-run
+	$(FLASK) worker
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
