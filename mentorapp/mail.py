@@ -25,6 +25,7 @@ from mentorapp.database import read_only, write_intent
 from mentorapp.extensions import db
 from mentorapp.models import OutboundEmail
 from mentorapp.models.types import utcnow
+from mentorapp.observability.metrics import count_email
 
 # A claim holds an email this long: a worker killed while sending leaves it to the
 # sweep after that (the one case where an email may go twice).
@@ -159,6 +160,7 @@ def _try(envelope: Envelope, now: datetime) -> tuple[float | None, str | None]:
     try:
         _send(envelope)
     except (OSError, smtplib.SMTPException) as error:
+        count_email("failed")
         reason = f"{type(error).__name__}: {error}"[:500]
         delays = retry_delays()
         message = db.session.get(OutboundEmail, envelope.id)
@@ -180,6 +182,7 @@ def _try(envelope: Envelope, now: datetime) -> tuple[float | None, str | None]:
             )
         db.session.commit()
         return wait, reason
+    count_email("sent")
     message = db.session.get(OutboundEmail, envelope.id)
     message.sent_at = utcnow()
     message.sending_since = None

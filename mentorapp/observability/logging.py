@@ -81,6 +81,18 @@ class TextFormatter(logging.Formatter):
         return super().format(record)
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is when a line is logged (as logging's own last
+    resort does), not to the stream of the moment the app was built."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+
 def formatter_for(log_format: str) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else TextFormatter()
 
@@ -94,7 +106,7 @@ def configure_logging(app: Flask) -> None:
     for handler in list(root.handlers):
         if getattr(handler, "mentorapp", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.mentorapp = True  # type: ignore[attr-defined]
     handler.setFormatter(formatter_for(app.config["LOG_FORMAT"]))
     root.addHandler(handler)

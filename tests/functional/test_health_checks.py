@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from mentorapp.extensions import db
+from tests.functional.test_rate_limit_fallback import redis_server  # noqa: F401  (fixture)
 
 DEAD_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/none"
 
@@ -134,6 +135,19 @@ def test_readyz_is_503_while_sqlite_is_locked_and_200_after(make_app, database_u
         locker.exec_driver_sql("SELECT 1 FROM alembic_version")  # releases the lock
         locker.close()
         locker.engine.dispose()
+    assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_is_503_while_the_queues_redis_is_down(queue_app, redis_server):  # noqa: F811
+    client = queue_app(TASK_QUEUE_URL=redis_server.uri).test_client()
+    assert client.get("/readyz").json["checks"]["queue"] == "ok"
+    redis_server.kill()
+    response, elapsed = _timed(client, "/readyz")
+    assert response.status_code == 503
+    assert response.json["failed"] == ["queue"]
+    assert response.json["checks"]["database"] == "ok"
+    assert elapsed < 2.5
+    redis_server.start()
     assert client.get("/readyz").status_code == 200
 
 
