@@ -22,6 +22,21 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds_list(name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    """A comma-separated list of seconds, e.g. MAIL_RETRY_DELAYS=60,300,1800."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        values = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        message = f"{name} must be seconds separated by commas, e.g. 60,300,1800."
+        raise ConfigError(message) from None
+    if not values or any(v <= 0 for v in values):
+        raise ConfigError(f"{name} must list positive numbers of seconds.")
+    return values
+
+
 def database_url(raw: str | None, instance_path: str) -> str:
     """Turn DATABASE_URL into a SQLAlchemy URL; PostgreSQL always goes through psycopg 3."""
     if not raw:
@@ -91,6 +106,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "mentorapp <no-reply@mentorapp.localhost>"),
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "5") or 5),
+        "MAIL_RETRY_DELAYS": _seconds_list("MAIL_RETRY_DELAYS", (60, 300, 1800, 7200, 43200)),
         "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL", "").strip(),
         "TASK_QUEUE_IMMEDIATE": _flag("TASK_QUEUE_IMMEDIATE", False),
         **_sending_limits(),
