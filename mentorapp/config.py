@@ -115,7 +115,7 @@ def from_environment(instance_path: str) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "LOG_FORMAT": log_format,
-        "METRICS_ALLOW": os.environ.get("METRICS_ALLOW", DEFAULTS["METRICS_ALLOW"]),
+        "METRICS_ALLOW": os.environ.get("METRICS_ALLOW", "").strip() or DEFAULTS["METRICS_ALLOW"],
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip(),
     }
 
