@@ -75,7 +75,9 @@ def mentor_applying(
                     data=data,
                     approved_data=data if vetted or state == Vetting.APPROVED else None,
                     submitted_at=sent,
-                    vetted_at=sent - timedelta(days=40) if vetted else None,
+                    vetted_at=sent - timedelta(days=40)
+                    if vetted or state == Vetting.APPROVED
+                    else None,
                     review_note=review_note,
                 )
             )
