@@ -133,3 +133,17 @@ def postgres_database(name: str) -> str | None:
         print(f"PostgreSQL: skipped ({type(error).__name__}: {error})\n")
         return None
     return f"{PG_SERVER}/{name}"
+
+
+def adult_who_accepted() -> dict:
+    """User fields of an adult who accepted the current code of conduct, so a bench
+    login goes straight to the page measured, not to the code-of-conduct question."""
+    from datetime import UTC, date, datetime
+
+    from mentorapp.trust.conduct import CONDUCT_VERSION
+
+    return {
+        "date_of_birth": date(1990, 1, 1),
+        "conduct_version": CONDUCT_VERSION,
+        "conduct_accepted_at": datetime.now(UTC),
+    }

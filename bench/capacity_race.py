@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from _http import NoRedirect, free_port
+from _http import NoRedirect, adult_who_accepted, free_port
 from sqlalchemy import create_engine, func, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,6 +155,7 @@ def seed_round(app, number: int, password_hash: str) -> tuple[int, str, list[int
             password_hash=password_hash,
             is_mentor=True,
             email_verified_at=now,
+            **adult_who_accepted(),
         )
         mentor.mentor_profile = MentorProfile(capacity=CAPACITY, accepting=True, availability=1)
         mentees = [
@@ -164,6 +165,7 @@ def seed_round(app, number: int, password_hash: str) -> tuple[int, str, list[int
                 password_hash=password_hash,
                 is_mentee=True,
                 email_verified_at=now,
+                **adult_who_accepted(),
             )
             for n in range(ACCEPTS)
         ]

@@ -28,7 +28,16 @@ import time
 
 import _population
 import numpy as np
-from _http import PASSWORD, ROOT, Browser, free_port, postgres_database, serve, timed
+from _http import (
+    PASSWORD,
+    ROOT,
+    Browser,
+    adult_who_accepted,
+    free_port,
+    postgres_database,
+    serve,
+    timed,
+)
 from sqlalchemy import insert, select
 
 PG_DATABASE = "mentorapp_bench_directory"
@@ -89,6 +98,7 @@ def prepare(database_url: str) -> None:
                 display_name="Bench Admin",
                 password_hash=password,
                 is_admin=True,
+                **adult_who_accepted(),
             )
         )
         mentee = User(
@@ -97,6 +107,7 @@ def prepare(database_url: str) -> None:
             display_name="Bench Mentee",
             password_hash=password,
             is_mentee=True,
+            **adult_who_accepted(),
         )
         mentee.mentee_profile = MenteeProfile(
             about="Wants to learn.",

@@ -30,6 +30,7 @@ from _http import (
     PASSWORD,
     ROOT,
     Browser,
+    adult_who_accepted,
     free_port,
     postgres_database,
     serve,
@@ -155,6 +156,7 @@ def fill(database_url: str, mentors: int) -> None:
             display_name="Bench Mentee",
             password_hash=password_hash,
             is_mentee=True,
+            **adult_who_accepted(),
         )
         mentee.mentee_profile = MenteeProfile(
             about="Wants to learn.",

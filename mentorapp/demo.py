@@ -16,6 +16,7 @@ from mentorapp.extensions import db
 from mentorapp.models import (
     Apprenticeship,
     ConsentState,
+    Feedback,
     Goal,
     GuardianConsent,
     MenteeAspiration,
@@ -513,6 +514,7 @@ def _seed_apprenticeships() -> None:
         shown_on_profile=True,
         created_at=now - 29 * DAY,
     )
+    _seed_feedback(finished, mentors, mentees, now)
     for index, mentee in enumerate(mentees[2:4]):
         _pair(marcus, mentee, State.REQUESTED, now - (2 + 3 * index) * DAY)
     # The first of them is 16: Marcus takes apprentices under 18 and sees the consent.
@@ -567,6 +569,52 @@ def _seed_apprenticeships() -> None:
             )
         )
     db.session.flush()
+
+
+def _seed_feedback(finished: Apprenticeship, mentors: list[User], mentees: list[User], now):
+    """Both sides' feedback on Marcus's finished apprenticeship, its testimonial shown on
+    his profile; and a mentor whose recent ratings are low, for the admin to see flagged."""
+    finished.feedback = [
+        Feedback(
+            author_id=finished.mentee.id,
+            side="mentee",
+            rating=5,
+            private_words="Always prepared, always on time. I felt safe in the studio.",
+            testimonial=(
+                "Marcus let me run real sessions from the second month and told me plainly "
+                "what was not working yet. I left knowing how to finish a record."
+            ),
+            testimonial_shown=True,
+            created_at=now - 28 * DAY,
+        ),
+        Feedback(
+            author_id=finished.mentor.id,
+            side="mentor",
+            rating=5,
+            private_words="Curious and reliable; ready to assist on paid sessions.",
+            created_at=now - 29 * DAY,
+        ),
+    ]
+    if len(mentors) < 3 or len(mentees) < 7:
+        return
+    flagged = mentors[2]
+    for days, mentee, rating, words in (
+        (120, mentees[4], 3, "Sessions were often moved at the last minute."),
+        (60, mentees[5], 2, "Cancelled four sessions out of ten."),
+        (15, mentees[6], 1, "Stopped answering messages after the first month."),
+    ):
+        over = _pair(flagged, mentee, State.ENDED, now - (days + 90) * DAY, ended=now - days * DAY)
+        over.reason = "not_working"
+        over.ended_by_id = mentee.id
+        over.feedback = [
+            Feedback(
+                author_id=mentee.id,
+                side="mentee",
+                rating=rating,
+                private_words=words,
+                created_at=now - (days - 1) * DAY,
+            )
+        ]
 
 
 def _waiting_on(marcus: User) -> list[Apprenticeship]:

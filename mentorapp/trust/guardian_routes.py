@@ -3,7 +3,17 @@ of conduct (the public page, and the question a signed-in person must answer fir
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, logout_user
 
 from mentorapp.errors import DomainError
@@ -96,6 +106,19 @@ def consent(token: str):
 def guardian_consent_of(person):
     """The guardian's yes for a minor (for the mentor's view of a request), or None."""
     return minors.consent_given(person) if person is not None else None
+
+
+@bp.app_template_global()
+def is_under_18(person) -> bool:
+    return person is not None and minors.is_minor(person)
+
+
+@bp.app_template_global()
+def report_url_for(person):
+    """Where to report this person, when the report feature is there."""
+    if person is None or "trust.report" not in current_app.view_functions:
+        return None
+    return url_for("trust.report", subject="person", subject_id=person.id)
 
 
 @bp.app_template_global()

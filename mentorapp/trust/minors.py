@@ -105,6 +105,15 @@ def consent_given(person: User) -> GuardianConsent | None:
     return _given(person)
 
 
+def consented_minor_ids() -> set[int]:
+    """Everyone whose guardian consented (a cohort leaves out minors still waiting)."""
+    return set(
+        db.session.scalars(
+            select(GuardianConsent.minor_id).where(GuardianConsent.state == ConsentState.GIVEN)
+        )
+    )
+
+
 # The rules the apprenticeship services ask
 
 
