@@ -15,7 +15,7 @@ from mentorapp.extensions import db
 from mentorapp.models import Apprenticeship, ConsentState, GuardianConsent, MentorProfile, State
 from mentorapp.models.types import utcnow
 from mentorapp.trust.minors import NEEDS_CONSENT
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
 from tests.functional.apprenticeship_builders import (
     REQUEST_MESSAGE,
     apprenticeship_count,
@@ -214,3 +214,56 @@ def test_cohorts_pair_minors_only_with_mentors_who_take_them(app, scene):
         pairs = {(mentee, mentor) for mentee, mentor, _ in plan_cohort().result.pairs}
     assert all(mentee != scene["minor"] for mentee, _ in pairs)
     assert (scene["adult"], scene["adults_only"]) in pairs
+
+
+def test_an_in_person_workspace_shows_safety_notes_for_first_meetings(app, scene):
+    consent(app, scene["minor"])
+    request_id = make_apprenticeship(app, scene["young_ok"], scene["minor"])
+    for email in ("yes@example.com", "kid@example.com"):
+        page = text(signed_in(app, email).get(f"/apprenticeships/{request_id}"))
+        assert "Before you meet in person" in page
+        assert "public or vetted place" in page and "Tell someone you trust" in page
+        assert 'href="/conduct"' in page
+        assert "Report it to the mentorapp team" in page or "Reply to any email" in page
+    assert "let their parent or guardian know" in text(
+        signed_in(app, "yes@example.com").get(f"/apprenticeships/{request_id}")
+    )
+
+
+def test_a_remote_only_apprenticeship_has_no_meeting_notes(app, scene):
+    with app.app_context():
+        profile = db.session.get(MentorProfile, scene["adults_only"])
+        profile.works_in_person, profile.works_remotely = False, True
+        db.session.commit()
+    request_id = make_apprenticeship(app, scene["adults_only"], scene["adult"])
+    page = text(signed_in(app, "adults@example.com").get(f"/apprenticeships/{request_id}"))
+    assert "Before you meet in person" not in page
+
+
+def test_the_demo_mentor_sees_a_minor_with_consent_among_the_requests(app, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        from mentorapp.models import User
+        from mentorapp.trust import minors
+
+        marcus = db.session.scalar(select(User).where(User.email == "mentor@example.com"))
+        waiting = db.session.scalars(
+            select(Apprenticeship).where(
+                Apprenticeship.mentor_id == marcus.id, Apprenticeship.state == State.REQUESTED
+            )
+        ).all()
+        young = [a for a in waiting if minors.is_minor(a.mentee)]
+        assert len(young) == 1 and minors.consent_given(young[0].mentee) is not None
+        assert marcus.mentor_profile.takes_minors
+        request_id = young[0].id
+    client = app.test_client()
+    client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(client, "/login"),
+            "email": "mentor@example.com",
+            "password": "studio-demo-pass",
+        },
+    )
+    page = text(client.get(f"/apprenticeships/{request_id}"))
+    assert "guardian consent given" in page
