@@ -118,6 +118,9 @@ def register(app: Flask) -> None:
             worker_type=worker_type,
             periodic=not no_periodic,
             check_worker_health=True,
+            # An idle worker polls (SQLite) or retries a queue that went away (Redis)
+            # at least every 2 s, so work is picked up soon after it arrives or returns.
+            max_delay=2.0,
         )
         consumer.run()
 

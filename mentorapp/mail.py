@@ -33,7 +33,7 @@ SENDING_LEASE = timedelta(minutes=10)
 # A task may run a little ahead of its time (the scheduler ticks once a second).
 EARLY = timedelta(seconds=2)
 # The sweep re-enqueues emails overdue by more than this (their task was lost).
-SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_GRACE = timedelta(seconds=15)
 SWEEP_BATCH = 500
 
 
