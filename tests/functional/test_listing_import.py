@@ -463,6 +463,32 @@ def test_an_upload_without_its_csrf_token_is_refused(app, client, admin):
     assert count(app, Listing) == 0 and count(app, ImportJob) == 0
 
 
+def test_a_batch_costs_the_same_few_queries_whatever_its_size(app, client, admin, count_queries):
+    """Cities, duplicates and inserts are looked up and written per batch, not per row."""
+
+    def queries_for(size: int, filename: str, approve: bool) -> int:
+        rows = [
+            row(f"{filename} Studio {n}", city=city, country=country)
+            for n, (city, country) in zip(
+                range(size),
+                [("London", "GB"), ("Paris", "FR"), ("Berlin", "DE")] * size,
+                strict=False,
+            )
+        ]
+        data = csv_file(rows)
+        with count_queries() as statements:
+            response = upload(client, data, filename=filename, approve=approve)
+        assert "imported" in text(client.get(report_url(response)))
+        return len(statements)
+
+    queries_for(3, "first.csv", False)  # stores the three cities
+    small = queries_for(5, "small.csv", False)
+    assert queries_for(imports.INLINE_ROWS, "large.csv", False) == small
+    assert queries_for(imports.INLINE_ROWS, "approved.csv", True) == small
+    assert small < 30, small
+    assert count(app, Listing) == 3 + 5 + 2 * imports.INLINE_ROWS
+
+
 def test_the_sample_file_imports_with_nothing_refused(app, client, admin):
     response = client.get("/admin/listings/import/sample.csv")
     assert response.status_code == 200
