@@ -446,16 +446,22 @@ def _close(job: ImportJob, admin: User | None, state: str, failure: str = "") ->
 
 
 def jobs_to_resume(now=None) -> list[int]:
-    """Imports no worker holds, enqueued a while ago: their message was lost (a worker
-    died holding it, or the queue was away). Marks them enqueued now."""
+    """Imports whose queue message is gone: a worker died holding the job (its lease ran
+    out and nobody enqueued it since), or the message never arrived or was lost (no
+    lease, enqueued a while ago). Marks them enqueued now."""
     now = now or utcnow()
+    lease_ran_out = ImportJob.lease_expires_at.is_not(None) & (ImportJob.lease_expires_at < now)
+    long_ago = ImportJob.enqueued_at.is_(None) | (ImportJob.enqueued_at < now - SWEEP_AFTER)
     ids = list(
         db.session.scalars(
             select(ImportJob.id)
             .where(
                 ImportJob.state.in_((ImportState.QUEUED, ImportState.RUNNING)),
-                or_(ImportJob.lease_expires_at.is_(None), ImportJob.lease_expires_at < now),
-                or_(ImportJob.enqueued_at.is_(None), ImportJob.enqueued_at < now - SWEEP_AFTER),
+                or_(
+                    lease_ran_out
+                    & (long_ago | (ImportJob.enqueued_at < ImportJob.lease_expires_at)),
+                    ImportJob.lease_expires_at.is_(None) & long_ago,
+                ),
             )
             .order_by(ImportJob.id)
         )

@@ -211,17 +211,15 @@ def test_an_import_resumes_exactly_where_a_killed_worker_left_it(
     # While the dead worker's lease lasts, the sweep leaves the job alone.
     with app.app_context():
         assert tasks.sweep().get("listing_imports") == 0
-        # Time passes: the lease runs out, and the message is long gone.
+        # Time passes: the lease runs out (the message went with the dead worker).
         db.session.execute(
             update(ImportJob)
             .where(ImportJob.id == job_id)
-            .values(
-                lease_expires_at=utcnow() - timedelta(seconds=1),
-                enqueued_at=utcnow() - imports.SWEEP_AFTER - timedelta(seconds=1),
-            )
+            .values(lease_expires_at=utcnow() - timedelta(seconds=1))
         )
         db.session.commit()
         assert tasks.sweep().get("listing_imports") == 1
+        assert tasks.sweep().get("listing_imports") == 0  # enqueued once, not every minute
 
     second = worker_process(database_uri, queue_file, tmp_path)
     try:
@@ -305,3 +303,22 @@ def test_an_import_whose_admin_lost_the_right_stops_with_every_row_reported(
             "0 imported, 1500 refused; stopped: The admin who started the import can no "
             "longer import."
         ]
+
+
+def test_an_import_whose_message_was_lost_is_swept_onto_the_queue_again(admin_client, task_worker):
+    app, client = admin_client
+    data, good = big_file(600)
+    job_id = int(report_url(upload(client, data)).rsplit("/", 1)[1])
+    tasks.huey.storage.flush_queue()  # the queue lost it (Redis restarted empty, say)
+    with app.app_context():
+        assert tasks.sweep().get("listing_imports") == 0  # it may still be on its way
+        db.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id)
+            .values(enqueued_at=utcnow() - imports.SWEEP_AFTER - timedelta(seconds=1))
+        )
+        db.session.commit()
+        assert tasks.sweep().get("listing_imports") == 1
+    task_worker(app)
+    wait_until(lambda: job_of(app, job_id).is_over, 60, "the import finishing")
+    assert_every_row_once(app, job_id, 600, good)
