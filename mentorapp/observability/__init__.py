@@ -106,8 +106,10 @@ def _signed_in_user_id() -> int | None:
     """The person the request ran as, if the request loaded them; never a query of its
     own (the object may be expired after the commit, so read its identity key)."""
     user = g.get("_login_user")
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None:
         return None
+    # Not `is_authenticated`: Flask-Login reads `is_active` for it, a query on an expired
+    # object, and after a busy commit a lock wait. A visitor is no mapped object at all.
     state = inspect(user, raiseerr=False)
     if state is None or state.identity is None:
         return None

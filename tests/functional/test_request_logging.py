@@ -170,3 +170,21 @@ def test_building_the_app_again_does_not_double_the_lines(make_app, capsys):
     capsys.readouterr()
     client.get("/no/such/page")
     assert len(request_lines(capsys.readouterr().err)) == 1
+
+
+def test_the_log_line_asks_the_database_nothing(app, users, count_queries):
+    """After the commit the person's object is expired; reading it again would wait for
+    the database (a lock, under load) in the last hook of the request."""
+    from flask import g
+
+    from mentorapp.extensions import db
+    from mentorapp.models import User
+    from mentorapp.observability import _signed_in_user_id
+
+    user_id = users(email="p@example.com")
+    with app.test_request_context("/"):
+        g._login_user = db.session.get(User, user_id)
+        db.session.commit()  # expires it, as the request's commit does
+        with count_queries() as queries:
+            assert _signed_in_user_id() == user_id
+        assert queries == []
