@@ -58,16 +58,25 @@ def _start_request() -> None:
 
 
 def _finish_request(response):
-    started = g.get("request_started")
-    seconds = time.perf_counter() - started if started is not None else 0.0
     request_id = g.get("request_id") or request_id_from(None)
     response.headers[REQUEST_ID_HEADER] = request_id
+    try:
+        _measure_and_log(response, request_id)
+    except Exception:
+        # Counting and logging must never cost the person their response.
+        request_logger.exception("Could not record the request.")
+    return response
+
+
+def _measure_and_log(response, request_id: str) -> None:
+    started = g.get("request_started")
+    seconds = time.perf_counter() - started if started is not None else 0.0
     rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
     metrics.observe_request(rule, request.method, response.status_code, seconds)
     if request.endpoint in QUIET_ENDPOINTS and response.status_code < 400:
-        return response
+        return
     if request.endpoint == "observability.prometheus_metrics" and response.status_code == 200:
-        return response
+        return
     status = response.status_code
     path = _loggable_path()
     duration_ms = round(seconds * 1000, 1)
@@ -91,7 +100,6 @@ def _finish_request(response):
             },
         },
     )
-    return response
 
 
 def _loggable_path() -> str:

@@ -188,3 +188,16 @@ def test_the_log_line_asks_the_database_nothing(app, users, count_queries):
         with count_queries() as queries:
             assert _signed_in_user_id() == user_id
         assert queries == []
+
+
+def test_a_failure_to_record_never_costs_the_response(client, monkeypatch, caplog):
+    from mentorapp.observability import metrics
+
+    def broken(*_args):
+        raise RuntimeError("metrics folder gone")
+
+    monkeypatch.setattr(metrics, "observe_request", broken)
+    response = client.get("/", headers={"X-Request-ID": "still-1"})
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "still-1"
+    assert any("Could not record the request" in r.getMessage() for r in caplog.records)
