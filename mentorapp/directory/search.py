@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import String, case, cast, func, literal, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mentorapp.extensions import db
 from mentorapp.matching.engine import Match
@@ -191,7 +191,7 @@ def mentors_at(listing_id: int) -> list[User]:
                 User.is_mentor.is_(True),
                 User.suspended_at.is_(None),
             )
-            .options(selectinload(User.mentor_application))  # the vetted mark
+            .options(joinedload(User.mentor_application))  # the vetted mark
             .order_by(User.display_name)
         )
     )

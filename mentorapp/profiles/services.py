@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.extensions import db
@@ -83,6 +83,7 @@ def person_with_profiles(user_id: int) -> User | None:
         select(User)
         .where(User.id == user_id)
         .options(
+            joinedload(User.mentor_application),  # the vetted mark
             selectinload(User.mentor_profile).selectinload(MentorProfile.archetypes),
             selectinload(User.mentor_profile).selectinload(MentorProfile.specialties),
             selectinload(User.mentor_profile).selectinload(MentorProfile.place),

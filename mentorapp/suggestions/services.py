@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mentorapp.apprenticeships.services import paired_recently
 from mentorapp.errors import DomainError
@@ -65,7 +65,7 @@ def _people(ids: list[int], role: Role) -> dict[int, User]:
             selectinload(User.mentor_profile).selectinload(MentorProfile.archetypes),
             selectinload(User.mentor_profile).selectinload(MentorProfile.specialties),
             selectinload(User.mentor_profile).selectinload(MentorProfile.place),
-            selectinload(User.mentor_application),  # the vetted mark on the card
+            joinedload(User.mentor_application),  # the vetted mark on the card
         ]
     else:
         options = [

@@ -1,6 +1,6 @@
 from sqlalchemy import func, select
 
-from mentorapp.demo import DEMO_PASSWORD, NAMED_PEOPLE
+from mentorapp.demo import APPLICANTS, DEMO_PASSWORD, NAMED_PEOPLE
 from mentorapp.extensions import db
 from mentorapp.models import User
 from tests.conftest import post_form
@@ -50,9 +50,9 @@ def test_create_admin_promotes_an_existing_account(app, runner, users):
 def test_seed_demo_is_idempotent_and_its_logins_work(app, runner):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert user_count(app) == len(NAMED_PEOPLE) + 150
+    assert user_count(app) == len(NAMED_PEOPLE) + len(APPLICANTS) + 150
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    assert user_count(app) == len(NAMED_PEOPLE) + 150
+    assert user_count(app) == len(NAMED_PEOPLE) + len(APPLICANTS) + 150
     with app.app_context():
         admins = db.session.scalar(select(func.count(User.id)).where(User.is_admin))
     assert admins == 1

@@ -547,3 +547,28 @@ def test_the_vetted_mark_shows_with_its_date_where_mentors_are_shown(app, scene)
     vi = listing.split("Vi Vetted")[1].split("</li>")[0]
     wu = listing.split("Wu Waiting")[1].split("</li>")[0]
     assert "vetted" in vi and "14 March 2025" in vi and "vetted" not in wu
+
+
+# --- The queue at size ---------------------------------------------------------------------
+
+
+def test_the_queue_runs_the_same_queries_for_2_or_25_applications(app, scene, count_queries):
+    studio = make_listing(app, "Fox Lane Studios")
+    for n in range(2):
+        mentor_applying(app, f"a{n}@example.com", f"Applicant {n}", studio_id=studio)
+    mentor_applying(app, "r@example.com", "Rechecked", Vetting.PENDING, vetted=True)
+    ada = signed_in(app, "ada@example.com")
+    ada.get("/admin/mentors")
+    with count_queries() as few:
+        body = text(ada.get("/admin/mentors"))
+    assert "Applicant 1" in body and "Fox Lane Studios" in body
+    for n in range(2, 25):
+        mentor_applying(app, f"a{n}@example.com", f"Applicant {n}", studio_id=studio)
+    with count_queries() as many:
+        body = text(ada.get("/admin/mentors"))
+    assert "26 waiting: 25 new applications, 1 re-check" in body
+    assert "See all 25 new mentor applications" in body
+    assert len(many) == len(few), "\n".join(many)
+    # A section pages through the rest, 20 at a time, oldest first.
+    second = text(ada.get("/admin/mentors", query_string={"section": "new", "page": 2}))
+    assert second.count('class="card queue-item"') == 5 and "Page 2 of 2" in second
