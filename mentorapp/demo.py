@@ -312,7 +312,64 @@ def seed_demo(mentors: int = 60, mentees: int = 90) -> int:
         )
     created += _seed_applicants(gazetteer, existing, password_hash, archetypes, specialties)
     _vet_demo_mentors()
+    _seed_reports()
     return created
+
+
+def _seed_reports() -> None:
+    """Reports for the demo admin: one mentor reported by three apprentices (on top of
+    the queue), and one older report on a profile. Only on a database that has none."""
+    from mentorapp.models import Report
+    from mentorapp.trust.reports import profile_text
+
+    if db.session.scalar(select(Report.id).limit(1)) is not None:
+        return
+    people = list(
+        db.session.scalars(
+            select(User)
+            .where(User.email.like("%@example.com"), User.is_admin.is_(False))
+            .order_by(User.id)
+        )
+    )
+    named = {"mentor@example.com", "mentee@example.com"}
+    mentors = [u for u in people if u.mentor_profile and u.email not in named]
+    mentees = [u for u in people if u.mentee_profile and u.email not in named]
+    if len(mentors) < 2 or len(mentees) < 4:
+        return
+    now, reported, other = utcnow(), mentors[-1], mentors[-2]
+    words = (
+        ("spam", "Sent me a link to pay for a 'masterclass' before we had even talked."),
+        ("spam", "Asked for a fee up front to listen to my tracks."),
+        ("in_person_safety", "Wanted the first session at his flat, late in the evening."),
+    )
+    for days, (reporter, (reason, text)) in enumerate(zip(mentees[:3], words, strict=True)):
+        db.session.add(
+            Report(
+                reporter_id=reporter.id,
+                reported_id=reported.id,
+                subject="profile",
+                subject_id=reported.id,
+                reason=reason,
+                description=text,
+                reported_name=reported.display_name,
+                snapshot=profile_text(reported),
+                created_at=now - timedelta(days=days + 1),
+            )
+        )
+    db.session.add(
+        Report(
+            reporter_id=mentees[3].id,
+            reported_id=other.id,
+            subject="person",
+            subject_id=other.id,
+            reason="impersonation",
+            description="The credits on this profile look like another producer's.",
+            reported_name=other.display_name,
+            snapshot=profile_text(other),
+            created_at=now - timedelta(days=6),
+        )
+    )
+    db.session.flush()
 
 
 # Two producers whose mentor applications wait for the demo admin.

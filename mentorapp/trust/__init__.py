@@ -1,1 +1,2 @@
-"""Trust between people: vetted mentors, reports and blocks, feedback, minors and the code of conduct."""
+"""Trust between people: vetted mentors, reports and blocks, feedback, minors and the
+code of conduct."""

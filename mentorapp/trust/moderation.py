@@ -135,6 +135,7 @@ def _history(found: Report) -> list[Apprenticeship]:
                     (Apprenticeship.mentor_id == other) & (Apprenticeship.mentee_id == one),
                 )
             )
+            .options(selectinload(Apprenticeship.mentor), selectinload(Apprenticeship.mentee))
             .order_by(Apprenticeship.created_at.desc(), Apprenticeship.id.desc())
         )
     )

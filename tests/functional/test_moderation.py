@@ -335,3 +335,16 @@ def test_a_second_admin_is_told_it_was_decided(scene):
     with scene.app.app_context():
         assert db.session.get(User, scene.mira).suspended_at is None
         assert db.session.scalar(select(Report.state)) == "warned"
+
+
+def test_the_demo_admin_finds_reports_waiting(app):
+    from mentorapp.demo import DEMO_PASSWORD, seed_demo
+    from tests.conftest import AuthActions
+
+    with app.app_context():
+        seed_demo(mentors=8, mentees=12)
+        db.session.commit()
+    client = app.test_client()
+    assert AuthActions(client).login("admin@example.com", DEMO_PASSWORD).status_code == 302
+    body = text(client.get("/admin/reports"))
+    assert "4 open reports" in body and body.count("3+ reporters") == 3
