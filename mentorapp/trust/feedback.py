@@ -330,7 +330,9 @@ def mentor_ratings(page: int = 1, flagged_only: bool = False) -> Page[MentorRati
             count=row.count,
             mean=float(row.mean),
             recent_mean=float(row.recent_mean),
-            recent=[r for r in (getattr(row, f"r{n}") for n in range(1, RECENT + 1)) if r],
+            recent=[
+                r for r in (getattr(row, f"r{n}") for n in range(1, RECENT + 1)) if r is not None
+            ],
             last_at=row.last_at,
             flagged=bool(row.flagged),
         )

@@ -438,7 +438,9 @@ def test_a_profile_page_runs_a_fixed_number_of_queries(app, client, mentor, coun
     stranger = app.test_client()
     with count_queries() as queries:
         stranger.get(f"/people/{mentor}")
-    assert len(queries) <= 8
+    # A mentor's page also counts completed apprenticeships and reads the testimonials
+    # shown (two queries, whatever their number: test_feedback_visibility.py).
+    assert len(queries) <= 10
 
 
 def test_the_archetypes_page_explains_all_five(client):
