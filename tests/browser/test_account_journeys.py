@@ -40,12 +40,25 @@ def field_error(page: Page, label: str) -> Locator:
     )
 
 
-def sign_up(page: Page, *, name: str, email: str, password: str, role: str = "Learn") -> None:
+CONDUCT = "I have read the code of conduct and I will keep to it"
+
+
+def sign_up(
+    page: Page,
+    *,
+    name: str,
+    email: str,
+    password: str,
+    role: str = "Learn",
+    born: str = "1995-04-12",
+) -> None:
     """Fill the sign-up form on the current page and send it (the page is checked)."""
     page.get_by_role("radio", name=re.compile(rf"^{role}:")).check()
     page.get_by_label("Your name", exact=True).fill(name)
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Date of birth", exact=True).fill(born)
+    page.get_by_label(CONDUCT, exact=True).check()
     navigate(page, page.get_by_role("button", name="Create account").click)
 
 
@@ -276,6 +289,22 @@ def test_sign_up_with_the_keyboard_only(page: Page):
     keyboard.press("Tab")
     expect(page.get_by_label("Password", exact=True)).to_be_focused()
     keyboard.type(NEW_PASSWORD)
+    keyboard.press("Tab")
+    born = page.get_by_label("Date of birth", exact=True)
+    expect(born).to_be_focused()
+    keyboard.type("04121995")  # month, day, year: the date field of an en-US browser
+    expect(born).to_have_value("1995-04-12")
+    keyboard.press("Tab")
+    if born.evaluate("el => el === document.activeElement"):
+        keyboard.press("Tab")  # Chromium's calendar button, inside the date field
+    expect(page.get_by_role("link", name="code of conduct", exact=True)).to_be_focused()
+    keyboard.press("Tab")
+    conduct = page.get_by_label(CONDUCT, exact=True)
+    assert_focus_visible(conduct)
+    keyboard.press("Space")
+    expect(conduct).to_be_checked()
+    keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Create account")).to_be_focused()
     navigate(page, lambda: keyboard.press("Enter"))
     expect(flashes(page)).to_contain_text("Welcome to mentorapp, Kay Board!")
 
