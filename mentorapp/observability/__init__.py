@@ -24,7 +24,9 @@ request_logger = pylogging.getLogger("mentorapp.requests")
 # View arguments that are secrets (links in emails): never written to a log.
 SECRET_VIEW_ARGS = frozenset({"token"})
 # Probes and scrapes that succeed are counted, not logged: one every few seconds.
-QUIET_ENDPOINTS = frozenset({"observability.healthz", "observability.readyz"})
+QUIET_ENDPOINTS = frozenset(
+    {"observability.healthz", "observability.readyz", "observability.prometheus_metrics"}
+)
 
 
 class SessionlessPaths(SecureCookieSessionInterface):
@@ -74,8 +76,6 @@ def _measure_and_log(response, request_id: str) -> None:
     rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
     metrics.observe_request(rule, request.method, response.status_code, seconds)
     if request.endpoint in QUIET_ENDPOINTS and response.status_code < 400:
-        return
-    if request.endpoint == "observability.prometheus_metrics" and response.status_code == 200:
         return
     status = response.status_code
     path = _loggable_path()

@@ -102,6 +102,10 @@ def test_successful_probes_are_not_logged(json_app, capsys):
     client.get("/readyz")
     client.get("/metrics")
     assert request_lines(capsys.readouterr().err) == []
+    # A refused scrape is worth a line.
+    client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    (line,) = request_lines(capsys.readouterr().err)
+    assert (line["path"], line["status"]) == ("/metrics", 404)
 
 
 def test_the_task_a_request_enqueues_logs_with_the_requests_id(json_app, users, capsys):
