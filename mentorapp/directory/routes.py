@@ -67,7 +67,9 @@ def show(listing_id: int):
     return render_template(
         "directory/show.html",
         listing=listing,
-        mentors=search.mentors_at(listing.id),
+        mentors=search.mentors_at(
+            listing.id, current_user.id if current_user.is_authenticated else None
+        ),
         button=EmptyForm(),
         kinds=listings.KIND_LABELS,
         offers=listings.OFFER_LABELS,

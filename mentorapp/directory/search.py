@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import String, case, cast, func, literal, or_, select
+from sqlalchemy import String, case, cast, func, literal, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from mentorapp.extensions import db
@@ -179,9 +179,19 @@ def public_listing(listing_id: int) -> Listing | None:
     )
 
 
-def mentors_at(listing_id: int) -> list[User]:
-    from mentorapp.models import MentorProfile
+def mentors_at(listing_id: int, viewer_id: int | None = None) -> list[User]:
+    """The mentors who say they work here; for a signed-in viewer, none with a block
+    between them and the viewer."""
+    from mentorapp.models import Block, MentorProfile
 
+    apart = (
+        select(Block.id)
+        .where(
+            ((Block.blocker_id == User.id) & (Block.blocked_id == viewer_id))
+            | ((Block.blocker_id == viewer_id) & (Block.blocked_id == User.id))
+        )
+        .exists()
+    )
     return list(
         db.session.scalars(
             select(User)
@@ -190,6 +200,7 @@ def mentors_at(listing_id: int) -> list[User]:
                 MentorProfile.studio_id == listing_id,
                 User.is_mentor.is_(True),
                 User.suspended_at.is_(None),
+                ~apart if viewer_id is not None else true(),
             )
             .options(joinedload(User.mentor_application))  # the vetted mark
             .order_by(User.display_name)

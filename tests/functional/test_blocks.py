@@ -323,3 +323,20 @@ def test_a_block_needs_the_blocker_s_own_session(scene):
     post(scene.client("mira"), f"/people/{scene.olu}/unblock", {})
     with scene.app.app_context():
         assert db.session.scalars(select(Block.blocker_id)).all() == [scene.priya]
+
+
+def test_a_studio_s_page_leaves_out_a_blocked_mentor(app):
+    from tests.functional.listing_builders import make_listing, mentor_at, person
+    from tests.functional.listing_builders import signed_in as listing_client
+
+    studio = make_listing(app, "Canal Street Studios")
+    mira = mentor_at(app, "mira@example.com", "Mira", studio)
+    kofi = mentor_at(app, "kofi@example.com", "Kofi", studio)
+    sam = person(app, "sam@example.com", "Sam")
+    with app.app_context():
+        db.session.add(Block(blocker_id=mira, blocked_id=sam))
+        db.session.commit()
+    page = text(listing_client(app, "sam@example.com").get(f"/directory/{studio}"))
+    assert f'href="/people/{kofi}">Kofi</a>' in page and f'href="/people/{mira}"' not in page
+    public = text(app.test_client().get(f"/directory/{studio}"))
+    assert f'href="/people/{mira}">Mira</a>' in public
