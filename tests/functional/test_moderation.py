@@ -348,3 +348,19 @@ def test_the_demo_admin_finds_reports_waiting(app):
     assert AuthActions(client).login("admin@example.com", DEMO_PASSWORD).status_code == 302
     body = text(client.get("/admin/reports"))
     assert "4 open reports" in body and body.count("3+ reporters") == 3
+
+
+def test_the_queue_runs_the_same_queries_for_2_or_12_reports(scene, count_queries):
+    admin = scene.client("ada")
+    for who in (scene.priya, scene.olu):
+        file_report(scene.app, who, scene.mira)
+    admin.get("/admin/reports")
+    with count_queries() as few:
+        assert admin.get("/admin/reports").status_code == 200
+    for n in range(10):
+        person = make_mentee(scene.app, f"p{n}@example.com", f"Person {n}")
+        file_report(scene.app, person, scene.priya if n % 2 else scene.olu)
+    with count_queries() as many:
+        body = text(admin.get("/admin/reports"))
+    assert len(queue_order(body)) == 12
+    assert len(few) == len(many) <= 12, "\n".join(q[:100] for q in many)

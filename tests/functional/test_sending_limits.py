@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from mentorapp.config import ConfigError, from_environment
 from mentorapp.extensions import db
@@ -155,3 +155,18 @@ def test_the_limits_come_from_the_environment(monkeypatch, tmp_path):
         monkeypatch.setenv("SENDING_LIMIT_REQUESTS", bad)
         with pytest.raises(ConfigError, match="SENDING_LIMIT_REQUESTS"):
             from_environment(str(tmp_path))
+
+
+def test_the_message_says_when_the_next_one_goes(app):
+    mira = make_mentor(app, "mira@example.com", "Mira")
+    priya = make_mentee(app, "priya@example.com", "Priya")
+    a = make_apprenticeship(app, mira, priya, state=State.ACCEPTED)
+    client = signed_in(app, "priya@example.com")
+    for n in range(3):
+        post(client, f"/apprenticeships/{a}/messages", {"body": f"Note {n}", "nonce": f"t{n}"})
+    with app.app_context():  # the oldest of the hour's three was sent 50 minutes ago
+        first = db.session.scalar(select(ThreadMessage).order_by(ThreadMessage.id))
+        first.created_at = utcnow() - timedelta(minutes=50)
+        db.session.commit()
+    response = post(client, f"/apprenticeships/{a}/messages", {"body": "Again", "nonce": "t3"})
+    assert "Please try again in 10 minutes" in field_error(text(response), "body")
