@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
@@ -21,31 +22,46 @@ from mentorapp.database import read_only
 
 logger = logging.getLogger("mentorapp.health")
 
-_running: dict[str, Future] = {}
+
+@dataclass(frozen=True)
+class Check:
+    """What to ask (`run` returns "ok" or what is wrong), and of whom (`key`: the same
+    engine or storage is never asked twice at once)."""
+
+    key: Hashable
+    run: Callable[[], str]
+
+
+_running: dict[Hashable, Future] = {}
 _running_lock = threading.Lock()
 
 
-def run_with_deadline(name: str, check: Callable[[], str], seconds: float) -> Future:
-    """Start `check` in a daemon thread (unless the last one is still running)."""
+def run_with_deadline(name: str, check: Check) -> Future:
+    """Start the check in a daemon thread, unless one on the same target still runs.
+    (The running thread holds the target, so its id in the key cannot be reused.)"""
     with _running_lock:
-        earlier = _running.get(name)
+        earlier = _running.get(check.key)
         if earlier is not None and not earlier.done():
             return earlier
         future: Future = Future()
-        _running[name] = future
+        _running[check.key] = future
 
     def run() -> None:
         try:
-            future.set_result(check())
+            future.set_result(check.run())
         except Exception as error:
             logger.warning("Readiness check %s failed: %s", name, type(error).__name__)
             future.set_result(f"unavailable ({type(error).__name__})")
+        finally:
+            with _running_lock:
+                if _running.get(check.key) is future:
+                    del _running[check.key]
 
     threading.Thread(target=run, name=f"readyz-{name}", daemon=True).start()
     return future
 
 
-def database_check(engine: Engine) -> Callable[[], str]:
+def database_check(engine: Engine) -> Check:
     def check() -> str:
         # A probe only reads: on SQLite a plain BEGIN, never the writers' lock.
         with read_only(), engine.connect() as connection:
@@ -57,16 +73,19 @@ def database_check(engine: Engine) -> Callable[[], str]:
             connection.rollback()
         return "ok"
 
-    return check
+    return Check(("database", id(engine)), check)
 
 
-def queue_check() -> str:
+def queue_check() -> Check:
     from mentorapp import tasks
 
-    return "ok" if tasks.queue_reachable() else "unavailable"
+    def check() -> str:
+        return "ok" if tasks.queue_reachable() else "unavailable"
+
+    return Check(("queue", id(tasks.huey.storage)), check)
 
 
-def rate_limit_state(limiter, enabled: bool, storage_uri: str) -> Callable[[], str]:
+def rate_limit_state(limiter, enabled: bool, storage_uri: str) -> Check:
     """Where the login, sign-up and reset limits are being counted now."""
 
     def check() -> str:
@@ -82,16 +101,17 @@ def rate_limit_state(limiter, enabled: bool, storage_uri: str) -> Callable[[], s
             return "recovering (counting in memory until the limiter checks again)"
         return "ok"
 
-    return check
+    storage = limiter.storage if enabled and limiter.initialized else None
+    return Check(("rate_limit", id(storage)), check)
 
 
 def readiness(
-    checks: dict[str, Callable[[], str]], required: set[str], deadline: float
+    checks: dict[str, Check], required: set[str], deadline: float
 ) -> tuple[bool, dict[str, str], list[str]]:
-    """Run the checks side by side. Returns (ready, state of each, the required ones
-    that failed)."""
+    """Run the checks side by side, each for at most `deadline` seconds. Returns (ready,
+    state of each, the required ones that failed)."""
     started = time.monotonic()
-    futures = {name: run_with_deadline(name, check, deadline) for name, check in checks.items()}
+    futures = {name: run_with_deadline(name, check) for name, check in checks.items()}
     results: dict[str, str] = {}
     for name, future in futures.items():
         remaining = max(0.0, deadline - (time.monotonic() - started))

@@ -38,7 +38,7 @@ def readyz():
     config = current_app.config
     checks = {
         "database": health.database_check(db.engine),
-        "queue": health.queue_check,
+        "queue": health.queue_check(),
         "rate_limit_storage": health.rate_limit_state(
             limiter, bool(config["RATELIMIT_ENABLED"]), str(config["RATELIMIT_STORAGE_URI"])
         ),
