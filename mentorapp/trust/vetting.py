@@ -196,19 +196,23 @@ def note_profile_change(mentor: User | None, now: datetime | None = None) -> Non
     """After a mentor's profile is saved: changed credits, portfolio links or studio go
     to the admins again (a waiting application is corrected; an approved one is
     checked again, the mentor staying vetted meanwhile)."""
-    if mentor is None or mentor.mentor_profile is None:
-        return
-    application = mentor.mentor_application
-    if application is None or application.state not in (Vetting.PENDING, Vetting.APPROVED):
-        return
-    fresh = application_data(mentor.mentor_profile, application.evidence_links, application.note)
-    if all(application.data.get(name) == fresh[name] for name in CHECKED):
-        return
-    db.session.flush()
-    try:
-        _send(application, fresh, now)
-    except Conflict:
-        # An admin decided at this very moment: the profile change still saves, and it
-        # is checked again if that decision was an approval.
-        if application.state == Vetting.APPROVED:
+    # The application's row is written before the profile's change is flushed: a
+    # decision locks the application, then the matching version (which a profile's flush
+    # bumps); taking them in the same order here keeps the two from deadlocking.
+    with db.session.no_autoflush:
+        if mentor is None or mentor.mentor_profile is None:
+            return
+        application = mentor.mentor_application
+        if application is None or application.state not in (Vetting.PENDING, Vetting.APPROVED):
+            return
+        profile = mentor.mentor_profile
+        fresh = application_data(profile, application.evidence_links, application.note)
+        if all(application.data.get(name) == fresh[name] for name in CHECKED):
+            return
+        try:
             _send(application, fresh, now)
+        except Conflict:
+            # An admin decided at this very moment: the profile change still saves, and
+            # it is checked again if that decision was an approval.
+            if application.state == Vetting.APPROVED:
+                _send(application, fresh, now)
