@@ -77,8 +77,11 @@ def consent(token: str):
         asked = minors.consent_for_link(token)
     except minors.LinkProblem as problem:
         return _link_problem(problem)
-    give_form, refuse_form = GuardianConsentForm(), GuardianRefuseForm()
     giving = request.form.get("decision") != "refuse"
+    # Only the form that was sent reads the request; the other shows its defaults (its
+    # hidden decision must not take the value the sent form carried).
+    give_form = GuardianConsentForm() if giving else GuardianConsentForm(formdata=None)
+    refuse_form = GuardianRefuseForm(formdata=None) if giving else GuardianRefuseForm()
     form = give_form if giving else refuse_form
     if request.method == "POST" and form.validate_on_submit():
         name = give_form.guardian_name.data if giving else None
@@ -90,8 +93,6 @@ def consent(token: str):
             show_error(form, error)
         else:
             return render_template("guardian/answered.html", consent=answered)
-    if not giving:
-        give_form = GuardianConsentForm(formdata=None)
     return render_form(
         "guardian/consent.html",
         give_form,

@@ -302,8 +302,9 @@ def answer_consent(
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(consent)
-    if moved != 1:  # answered at the same moment in another tab
-        return consent_for_link(token, now)
+    if moved != 1:  # answered at the same moment in another tab, or just expired
+        consent_for_link(token, now)  # raises the page that says which
+        raise LinkProblem("used", "This link was already used. Each link works once.")
     minor = db.session.get(User, consent.minor_id)
     notify(
         minor,

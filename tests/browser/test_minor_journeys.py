@@ -100,17 +100,17 @@ def test_a_minor_signs_up_gets_consent_and_asks_a_mentor_keyboard_only(
     )
     press(kid, kid.get_by_role("button", name="Save and continue"))
 
-    # Asking before consent: told kindly, on the mentor's page.
-    visit(kid, f"/people/{mentor}")
-    press(kid, kid.get_by_role("link", name="Ask for an apprenticeship"))
-    expect(flashes(kid)).to_contain_text("a parent or guardian has to agree")
-    expect(heading(kid)).to_have_text(MENTOR[1])
-
-    # The account page: not asked yet; Robin sends the link.
+    # The account page says consent is not asked yet.
     press(kid, kid.get_by_role("navigation", name="Main").get_by_role("link", name="Account"))
     guardian = kid.get_by_role("region", name="Parent or guardian consent")
     expect(guardian).to_contain_text("Not asked yet")
-    press(kid, guardian.get_by_role("link", name="Ask a parent or guardian"))
+
+    # The mentor's page: before asking, a parent or guardian agrees.
+    visit(kid, f"/people/{mentor}")
+    cta = kid.get_by_role("region", name="Apprenticeship", exact=True)
+    expect(cta).to_contain_text("Before you ask, a parent or guardian has to agree")
+    expect(cta.get_by_role("link", name="Ask for an apprenticeship")).to_have_count(0)
+    press(kid, cta.get_by_role("link", name="Ask a parent or guardian"))
     expect(heading(kid)).to_have_text("Parent or guardian consent")
     type_into(kid.get_by_label("Your parent's or guardian's email", exact=True), PARENT)
     press(kid, kid.get_by_role("button", name="Send the link"))

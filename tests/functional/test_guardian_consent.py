@@ -163,6 +163,8 @@ def test_the_guardian_must_type_a_name_and_say_they_are_the_guardian(app, minor)
     page = text(response)
     assert 'id="guardian_name-error"' in page and 'id="is_guardian-error"' in page
     assert "Only a parent or legal guardian can give consent." in page
+    # The refusal beside it still refuses.
+    assert 'name="decision" type="hidden" value="refuse"' in page
     assert 'value="Alex\x07 Kid"' in page or "Alex" in page
     response = guardian.post(
         link,

@@ -84,6 +84,9 @@ def ask(client, mentor: int):
 
 def test_a_minor_cannot_ask_before_consent_and_can_after(app, scene):
     kid = signed_in(app, "kid@example.com")
+    profile = text(kid.get(f"/people/{scene['young_ok']}"))
+    assert "Before you ask, a parent or guardian has to agree" in profile
+    assert f'href="/people/{scene["young_ok"]}/ask"' not in profile
     page = text(kid.get(f"/people/{scene['young_ok']}/ask", follow_redirects=True))
     assert NEEDS_CONSENT.replace("'", "&#39;") in page
     response = ask(kid, scene["young_ok"])
@@ -123,6 +126,12 @@ def test_an_adults_request_carries_no_consent_line(app, scene):
 def test_a_mentor_for_adults_only_is_refused_kindly(app, scene):
     consent(app, scene["minor"])
     kid = signed_in(app, "kid@example.com")
+    profile = text(kid.get(f"/people/{scene['adults_only']}"))
+    assert "takes apprentices aged 18 and over only" in profile
+    assert f'href="/people/{scene["adults_only"]}/ask"' not in profile
+    assert f'href="/people/{scene["young_ok"]}/ask"' in text(
+        kid.get(f"/people/{scene['young_ok']}")
+    )
     page = text(kid.get(f"/people/{scene['adults_only']}/ask", follow_redirects=True))
     assert "takes apprentices aged 18 and over only" in page
     response = ask(kid, scene["adults_only"])
