@@ -8,6 +8,7 @@ from mentorapp.extensions import db, login_manager
 from mentorapp.forms import EmptyForm, show_error
 from mentorapp.models import User
 from mentorapp.profiles import services as profile_services
+from mentorapp.trust.feedback import flagged_count
 from mentorapp.views import render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,7 +28,9 @@ def require_admin():
 
 @bp.get("")
 def dashboard():
-    return render_template("admin/dashboard.html", overview=services.overview())
+    return render_template(
+        "admin/dashboard.html", overview=services.overview(), flagged_mentors=flagged_count()
+    )
 
 
 @bp.get("/people")

@@ -180,5 +180,9 @@ def test_the_mentor_page_pages_through_feedback(app, admin, count_queries):
 def test_the_admin_overview_and_navigation_lead_to_the_feedback(app, admin):
     overview = text(admin.get("/admin"))
     assert 'href="/admin/feedback"' in overview
+    assert "no mentor with low recent ratings" in overview
+    rated_mentor(app, "low@example.com", "Lou Low", [2, 1])
+    rated_mentor(app, "fine@example.com", "Fiona Fine", [5, 4])
+    assert "1 mentor with low recent ratings" in text(admin.get("/admin"))
     page = text(admin.get("/admin/feedback"))
     assert '<a href="/admin/feedback" aria-current="page">Feedback</a>' in page
