@@ -33,6 +33,7 @@ import logging
 import re
 import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -266,13 +267,21 @@ def run_import(job_id: int, slice_seconds: float = SLICE_SECONDS) -> bool:
         done, total = job.done, job.total
         db.session.commit()
         pause = SQLITE_PAUSE_SECONDS if db.engine.dialect.name == "sqlite" else 0
-        while done < total:
-            batch = rows[done : done + BATCH_ROWS]
-            done = _import_batch(job_id, token, importer, batch, done)
-            time.sleep(pause)
-            if done < total and time.monotonic() - started > slice_seconds:
-                _hand_back(job_id, token)
-                return True
+        # The rows are checked in Python, a batch ahead, while the database writes the
+        # batch before (the driver lets go of the interpreter while it waits).
+        with ThreadPoolExecutor(1, thread_name_prefix=f"listing-import-{job_id}") as ahead:
+            upcoming = ahead.submit(importer.check, rows[done : done + BATCH_ROWS])
+            while done < total:
+                batch = rows[done : done + BATCH_ROWS]
+                checked = upcoming.result()
+                upcoming = ahead.submit(
+                    importer.check, rows[done + BATCH_ROWS : done + 2 * BATCH_ROWS]
+                )
+                done = _import_batch(job_id, token, importer, batch, done, checked)
+                time.sleep(pause)
+                if done < total and time.monotonic() - started > slice_seconds:
+                    _hand_back(job_id, token)
+                    return True
         return False
     except _LeaseLost:
         db.session.rollback()
@@ -338,10 +347,12 @@ def _renew(job_id: int, token: str, done: int) -> None:
         raise _LeaseLost()
 
 
-def _import_batch(job_id: int, token: str, importer: _Importer, batch, done: int) -> int:
-    """One batch, with its checkpoint, in one transaction; tried again when the
-    database was busy or a concurrent change clashed. Returns the new checkpoint."""
-    checked = importer.check(batch)  # before the transaction: SQLite writers get a turn
+def _import_batch(
+    job_id: int, token: str, importer: _Importer, batch, done: int, checked: list[_Checked]
+) -> int:
+    """One batch (its rows checked already, outside the transaction), with its
+    checkpoint, in one transaction; tried again when the database was busy or a
+    concurrent change clashed. Returns the new checkpoint."""
     for attempt in range(1, BATCH_RETRIES + 1):
         try:
             _renew(job_id, token, done)
@@ -801,25 +812,40 @@ def _insert_returning_ids(table, values: list[dict]) -> list[int]:
 
 
 def _insert_many(table, rows: list[dict]) -> None:
-    """Insert many rows at once: `COPY` on PostgreSQL (a multi-row INSERT costs psycopg
-    more to parse than the database to run), executemany on SQLite (one C loop)."""
+    """Insert many rows at once, with the columns' own defaults and conversions but
+    without SQLAlchemy's per-row work: `COPY` on PostgreSQL (a multi-row INSERT costs
+    psycopg more to parse than the database to run), executemany on SQLite (one C loop)."""
     if not rows:
         return
-    if db.engine.dialect.name != "postgresql":
-        db.session.execute(insert(table), rows)
-        return
+    dialect = db.engine.dialect
     columns = [c for c in table.c if c.name in rows[0] or _python_default(c) is not _NONE]
     defaults = {c.name: _python_default(c) for c in columns if c.name not in rows[0]}
-    json_columns = {c.name for c in columns if isinstance(c.type, JSON)}
     names = ", ".join(f'"{c.name}"' for c in columns)
     cursor = db.session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            values = []
-            for c in columns:
-                value = row[c.name] if c.name in row else defaults[c.name]()
-                values.append(json.dumps(value) if c.name in json_columns else value)
-            copy.write_row(values)
+    if dialect.name == "postgresql":
+        # psycopg writes Python values itself; JSON goes as its text.
+        convert = [json.dumps if isinstance(c.type, JSON) else None for c in columns]
+    else:
+        convert = [c.type.bind_processor(dialect) for c in columns]
+
+    def values(row: dict) -> list:
+        out = []
+        for column, processor in zip(columns, convert, strict=True):
+            name = column.name
+            value = row[name] if name in row else defaults[name]()
+            out.append(processor(value) if processor is not None and value is not None else value)
+        return out
+
+    if dialect.name == "postgresql":
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(values(row))
+    else:
+        marks = ", ".join("?" for _ in columns)
+        cursor.executemany(
+            f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',  # noqa: S608 (our names)
+            [values(row) for row in rows],
+        )
 
 
 _NONE = object()
