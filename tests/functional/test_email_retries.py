@@ -131,7 +131,9 @@ def test_the_first_retry_waits_a_minute_by_default(queue_app, task_worker, smtp)
 def test_a_hanging_smtp_server_holds_the_worker_not_the_request(queue_app, task_worker, users):
     silent = SilentServer()
     try:
-        app = queue_app(**mail_settings(silent.port), MAIL_TIMEOUT=0.5, MAIL_RETRY_DELAYS=FAST)
+        # A request that talked to this server would take the whole mail timeout; the bound
+        # below is that timeout, not a speed target, so a busy machine cannot fail it.
+        app = queue_app(**mail_settings(silent.port), MAIL_TIMEOUT=2.5, MAIL_RETRY_DELAYS=FAST)
         with app.app_context():
             make_user(email="priya@example.com")
             db.session.commit()
@@ -144,13 +146,13 @@ def test_a_hanging_smtp_server_holds_the_worker_not_the_request(queue_app, task_
             took.append(time.perf_counter() - start)
             assert response.status_code == 200
         # Each request only wrote its email and put a message on the queue.
-        assert max(took) < 0.4, took
+        assert max(took) < 2.5, took
         worker.wait_for(
             lambda: all(
                 m.attempts >= 1 and m.last_error
                 for m in db.session.scalars(select(OutboundEmail)).all()
             ),
-            timeout=15,
+            timeout=40,
         )
         with app.app_context():
             errors = db.session.scalars(select(OutboundEmail.last_error)).all()
