@@ -1,94 +1,89 @@
 """What `/readyz` checks: the database, the task queue, the rate limiter's storage.
 
-Each check runs in a thread of its own and has a deadline, so a database that does not
-answer (a stopped server behind a firewall, a SQLite file locked by another process)
-costs the load balancer at most a couple of seconds, never a hung worker. A check that
-is still running from an earlier probe is not started again: probes of a hung database
-leave one waiting thread, not one per probe.
+No check runs in a thread of its own or outlives the probe: each asks on a connection
+of its own (never one from the pool, which a hung server may hold) with a client-side
+deadline, so a database that does not answer (a
+stopped server behind a firewall, a SQLite file locked by another process) costs the
+load balancer at most a couple of seconds and leaves nothing waiting behind it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import threading
-import time
-from collections.abc import Callable, Hashable
-from concurrent.futures import Future
-from dataclasses import dataclass
+import sqlite3
+from collections.abc import Callable
 
+import psycopg
 from sqlalchemy import Engine
-
-from mentorapp.database import read_only
 
 logger = logging.getLogger("mentorapp.health")
 
-
-@dataclass(frozen=True)
-class Check:
-    """What to ask (`run` returns "ok" or what is wrong), and of whom (`key`: the same
-    engine or storage is never asked twice at once)."""
-
-    key: Hashable
-    run: Callable[[], str]
+# A check is asked with the seconds it may take and returns "ok" or what is wrong.
+Check = Callable[[float], str]
 
 
-_running: dict[Hashable, Future] = {}
-_running_lock = threading.Lock()
+class NoAnswer(Exception):
+    """The check's deadline passed before the other side answered."""
 
 
-def run_with_deadline(name: str, check: Check) -> Future:
-    """Start the check in a daemon thread, unless one on the same target still runs.
-    (The running thread holds the target, so its id in the key cannot be reused.)"""
-    with _running_lock:
-        earlier = _running.get(check.key)
-        if earlier is not None and not earlier.done():
-            return earlier
-        future: Future = Future()
-        _running[check.key] = future
+def database_check(engine: Engine, sqlite_busy_seconds: float) -> Check:
+    """On SQLite the probe waits for a lock no longer than a page would."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ":memory:"
 
-    def run() -> None:
+        def check(budget: float) -> str:
+            # Reads the file's header: needs the file and a shared lock, as a page does;
+            # a file locked by another process gives up when a page would.
+            wait = min(budget, sqlite_busy_seconds)
+            connection = sqlite3.connect(path, timeout=wait, uri=path.startswith("file:"))
+            try:
+                connection.execute("PRAGMA schema_version").fetchone()
+            except sqlite3.OperationalError as error:
+                if "locked" in str(error):
+                    raise NoAnswer from error
+                raise
+            finally:
+                connection.close()
+            return "ok"
+
+        return check
+
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def ask() -> None:
+        async with await psycopg.AsyncConnection.connect(conninfo) as connection:
+            await connection.execute("SELECT 1")
+
+    def check(budget: float) -> str:
+        # asyncio bounds the whole exchange (connect, authenticate, answer) on the
+        # client's side; libpq's connect_timeout alone would not cover a server that
+        # accepted the connection and then hung.
         try:
-            future.set_result(check.run())
-        except Exception as error:
-            logger.warning("Readiness check %s failed: %s", name, type(error).__name__)
-            future.set_result(f"unavailable ({type(error).__name__})")
-        finally:
-            with _running_lock:
-                if _running.get(check.key) is future:
-                    del _running[check.key]
-
-    threading.Thread(target=run, name=f"readyz-{name}", daemon=True).start()
-    return future
-
-
-def database_check(engine: Engine) -> Check:
-    def check() -> str:
-        # A probe only reads: on SQLite a plain BEGIN, never the writers' lock.
-        with read_only(), engine.connect() as connection:
-            if engine.dialect.name == "sqlite":
-                # Reads the file's header: needs the file and a shared lock, as a page does.
-                connection.exec_driver_sql("PRAGMA schema_version").scalar()
-            else:
-                connection.exec_driver_sql("SELECT 1").scalar()
-            connection.rollback()
+            asyncio.run(asyncio.wait_for(ask(), timeout=budget))
+        except TimeoutError as error:
+            raise NoAnswer from error
         return "ok"
 
-    return Check(("database", id(engine)), check)
+    return check
 
 
 def queue_check() -> Check:
     from mentorapp import tasks
 
-    def check() -> str:
+    def check(_budget: float) -> str:
+        # Bounded by the queue storage's own timeouts (Redis: 1 s to connect, 3 s to read).
         return "ok" if tasks.queue_reachable() else "unavailable"
 
-    return Check(("queue", id(tasks.huey.storage)), check)
+    return check
 
 
 def rate_limit_state(limiter, enabled: bool, storage_uri: str) -> Check:
     """Where the login, sign-up and reset limits are being counted now."""
 
-    def check() -> str:
+    def check(_budget: float) -> str:
+        # Bounded by RATELIMIT_STORAGE_OPTIONS' socket timeouts (0.5 s).
         if not enabled:
             return "off"
         if storage_uri.startswith("memory://"):
@@ -101,23 +96,24 @@ def rate_limit_state(limiter, enabled: bool, storage_uri: str) -> Check:
             return "recovering (counting in memory until the limiter checks again)"
         return "ok"
 
-    storage = limiter.storage if enabled and limiter.initialized else None
-    return Check(("rate_limit", id(storage)), check)
+    return check
 
 
 def readiness(
     checks: dict[str, Check], required: set[str], deadline: float
 ) -> tuple[bool, dict[str, str], list[str]]:
-    """Run the checks side by side, each for at most `deadline` seconds. Returns (ready,
-    state of each, the required ones that failed)."""
-    started = time.monotonic()
-    futures = {name: run_with_deadline(name, check) for name, check in checks.items()}
+    """Ask each check in turn, each for at most `deadline` seconds (the queue and the
+    limiter's storage answer or fail within their own sub-second socket timeouts, so a
+    probe takes about `deadline` even when the database hangs). Returns (ready, state
+    of each, the required ones that failed)."""
     results: dict[str, str] = {}
-    for name, future in futures.items():
-        remaining = max(0.0, deadline - (time.monotonic() - started))
+    for name, check in checks.items():
         try:
-            results[name] = future.result(timeout=remaining)
-        except TimeoutError:
+            results[name] = check(deadline)
+        except NoAnswer:
             results[name] = f"unavailable (no answer within {deadline:g} s)"
+        except Exception as error:
+            logger.warning("Readiness check %s failed: %s", name, type(error).__name__)
+            results[name] = f"unavailable ({type(error).__name__})"
     failed = [name for name in checks if name in required and results[name] != "ok"]
     return not failed, results, failed

@@ -37,7 +37,9 @@ def readyz():
     is reported but not required (it falls back to counting in memory)."""
     config = current_app.config
     checks = {
-        "database": health.database_check(db.engine),
+        "database": health.database_check(
+            db.engine, float(config["SQLITE_BUSY_TIMEOUT_MS"]) / 1000
+        ),
         "queue": health.queue_check(),
         "rate_limit_storage": health.rate_limit_state(
             limiter, bool(config["RATELIMIT_ENABLED"]), str(config["RATELIMIT_STORAGE_URI"])
