@@ -38,6 +38,7 @@ from _http import (
     serve,
     timed,
 )
+from _listings import DESCRIPTIONS, FIRST, SECOND
 from sqlalchemy import insert, select
 
 PG_DATABASE = "mentorapp_bench_directory"
@@ -50,16 +51,6 @@ KINDS = ["recording_studio"] * 6 + [
     "other",
 ]
 OFFERS = ["apprenticeship", "internship", "jobs", "courses", "studio_visits"]
-FIRST = ["Canal", "Northern", "Copper", "Velvet", "Harbour", "Lantern", "Cedar", "Signal"]
-SECOND = ["Sound", "Tape", "Rooms", "Audio", "Works", "Lab", "House", "Academy"]
-DESCRIPTIONS = [
-    "A live room, two control rooms and a vocal booth; takes an assistant engineer "
-    "each season and opens its doors to students once a month.",
-    "Courses in recording, mixing and music business, taught by engineers who still "
-    "work on records; evening and weekend classes.",
-    "A small production suite built around analogue tape and a vintage console, "
-    "where interns learn patching, alignment and session etiquette.",
-]
 TARGETS = "aim: the directory pages well under 100 ms median at 50,000 listings"
 
 

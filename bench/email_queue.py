@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _http import postgres_database  # noqa: E402
+
 from tests.mailservers import Inbox, SilentServer, SmtpServer, free_port  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -157,22 +159,6 @@ class Site:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.worker_log.close()
-
-
-def postgres_database(name: str) -> str | None:
-    """A fresh database on the local PostgreSQL (left for the next run to drop), or None
-    without one."""
-    server = "postgresql://postgres@127.0.0.1:5432"
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {name}")
-    except Exception as error:  # any failure means: no PostgreSQL here
-        print(f"(PostgreSQL rows skipped: {type(error).__name__}: {error})")
-        return None
-    return f"{server}/{name}"
 
 
 def part_one(tmp: Path) -> list[tuple[str, ...]]:

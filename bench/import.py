@@ -39,6 +39,7 @@ from datetime import datetime
 
 import _population
 from _http import PASSWORD, ROOT, Browser, free_port, postgres_database, serve
+from _listings import DESCRIPTIONS, FIRST, SECOND
 from sqlalchemy import create_engine, text
 
 PG_DATABASE = "mentorapp_bench_imports"
@@ -46,16 +47,6 @@ ADMIN = "admin@bench.example.com"
 KINDS = ["recording_studio"] * 5 + ["music_school", "audio_engineering_school", "trade_school"]
 OFFERS = ["apprenticeship", "internship", "jobs", "courses", "studio visits"]
 SPECIALTIES = ["Recording", "mixing", "Mastering", "sound design", "beat-making", "Live sound"]
-FIRST = ["Canal", "Northern", "Copper", "Velvet", "Harbour", "Lantern", "Cedar", "Signal"]
-SECOND = ["Sound", "Tape", "Rooms", "Audio", "Works", "Lab", "House", "Academy"]
-DESCRIPTIONS = [
-    "A live room, two control rooms and a vocal booth; takes an assistant engineer each "
-    "season and opens its doors to students once a month.",
-    "Courses in recording, mixing and music business, taught by engineers who still work "
-    "on records; evening and weekend classes.",
-    "A small production suite built around analogue tape and a vintage console, with "
-    "internships for people who want to learn session work.",
-]
 KILL_AT = 10_000
 
 

@@ -37,16 +37,23 @@ def message_count(app) -> int:
     return count(app, ThreadMessage)
 
 
-def test_messages_stop_at_the_hour_s_limit_with_the_text_kept(app):
+def three_messages_sent(app, nonce: str):
+    """Priya, apprenticed to Mira, sends the hour's three messages; (her client, the
+    apprenticeship's id)."""
     mira = make_mentor(app, "mira@example.com", "Mira")
     priya = make_mentee(app, "priya@example.com", "Priya")
     a = make_apprenticeship(app, mira, priya, state=State.ACCEPTED)
     client = signed_in(app, "priya@example.com")
     for n in range(3):
         response = post(
-            client, f"/apprenticeships/{a}/messages", {"body": f"Note {n}", "nonce": f"n{n}"}
+            client, f"/apprenticeships/{a}/messages", {"body": f"Note {n}", "nonce": f"{nonce}{n}"}
         )
         assert response.status_code == 302
+    return client, a
+
+
+def test_messages_stop_at_the_hour_s_limit_with_the_text_kept(app):
+    client, a = three_messages_sent(app, "n")
     typed = "A fourth note, which must not be lost."
     response = post(client, f"/apprenticeships/{a}/messages", {"body": typed, "nonce": "n3"})
     assert response.status_code == 422
@@ -158,12 +165,7 @@ def test_the_limits_come_from_the_environment(monkeypatch, tmp_path):
 
 
 def test_the_message_says_when_the_next_one_goes(app):
-    mira = make_mentor(app, "mira@example.com", "Mira")
-    priya = make_mentee(app, "priya@example.com", "Priya")
-    a = make_apprenticeship(app, mira, priya, state=State.ACCEPTED)
-    client = signed_in(app, "priya@example.com")
-    for n in range(3):
-        post(client, f"/apprenticeships/{a}/messages", {"body": f"Note {n}", "nonce": f"t{n}"})
+    client, a = three_messages_sent(app, "t")
     with app.app_context():  # the oldest of the hour's three was sent 50 minutes ago
         first = db.session.scalar(select(ThreadMessage).order_by(ThreadMessage.id))
         first.created_at = utcnow() - timedelta(minutes=50)
