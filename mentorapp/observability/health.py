@@ -9,12 +9,13 @@ load balancer at most a couple of seconds and leaves nothing waiting behind it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import select
 import sqlite3
+import time
 from collections.abc import Callable
 
-import psycopg
+from psycopg import pq
 from sqlalchemy import Engine
 
 logger = logging.getLogger("mentorapp.health")
@@ -52,21 +53,52 @@ def database_check(engine: Engine, sqlite_busy_seconds: float) -> Check:
 
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
 
-    async def ask() -> None:
-        async with await psycopg.AsyncConnection.connect(conninfo) as connection:
-            await connection.execute("SELECT 1")
-
     def check(budget: float) -> str:
-        # asyncio bounds the whole exchange (connect, authenticate, answer) on the
-        # client's side; libpq's connect_timeout alone would not cover a server that
-        # accepted the connection and then hung.
+        # libpq's non-blocking calls, polled against one deadline for the whole
+        # exchange (connect, authenticate, answer): connect_timeout alone would not
+        # cover a server that accepted the connection and then hung, and an event loop
+        # would clash with any loop the worker already runs.
+        deadline = time.monotonic() + budget
+        connection = pq.PGconn.connect_start(conninfo.encode())
         try:
-            asyncio.run(asyncio.wait_for(ask(), timeout=budget))
-        except TimeoutError as error:
-            raise NoAnswer from error
+            if connection.status == pq.ConnStatus.BAD:
+                raise ConnectionError(connection.get_error_message())
+            status = pq.PollingStatus.WRITING  # where libpq says polling starts
+            while status != pq.PollingStatus.OK:
+                if status == pq.PollingStatus.FAILED:
+                    raise ConnectionError(connection.get_error_message())
+                _wait(connection.socket, status == pq.PollingStatus.WRITING, deadline)
+                status = pq.PollingStatus(connection.connect_poll())
+            connection.nonblocking = 1
+            connection.send_query(b"SELECT 1")
+            while connection.flush():
+                _wait(connection.socket, True, deadline)
+            connection.consume_input()
+            while connection.is_busy():
+                _wait(connection.socket, False, deadline)
+                connection.consume_input()
+            result = connection.get_result()
+            if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+                raise ConnectionError(connection.get_error_message())
+        finally:
+            connection.finish()
         return "ok"
 
     return check
+
+
+def _wait(socket: int, for_writing: bool, deadline: float) -> None:
+    """Until the socket is ready, or NoAnswer once the deadline has passed."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise NoAnswer
+    ready = (
+        select.select([], [socket], [], remaining)
+        if for_writing
+        else select.select([socket], [], [], remaining)
+    )
+    if not any(ready):
+        raise NoAnswer
 
 
 def queue_check() -> Check:

@@ -240,3 +240,18 @@ def test_readyz_follows_a_real_postgresql_stop_and_start(make_app, own_postgres)
 
     own_postgres.start()
     assert client.get("/readyz").status_code == 200  # the pool's pre-ping reconnects
+
+
+def test_readyz_answers_in_a_worker_that_already_runs_an_event_loop(make_app, database_uri):
+    """A gevent worker, or a test process driving a browser, has a loop running in the
+    thread: the probe must not try to start one of its own there."""
+    import asyncio
+
+    client = make_app().test_client()
+
+    async def probe_from_inside_a_loop():
+        return client.get("/readyz")
+
+    response = asyncio.run(probe_from_inside_a_loop())
+    assert response.status_code == 200, response.json
+    assert response.json["checks"]["database"] == "ok"
