@@ -15,6 +15,7 @@ from mentorapp.models import Apprenticeship, Listing, Specialty, User
 from mentorapp.models.apprenticeship import State
 from mentorapp.models.types import utcnow
 from mentorapp.places.gazetteer import fold
+from mentorapp.trust import moderation, vetting_review
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,13 @@ class Overview:
     apprenticeships_completed: int
     listings_public: int
     listings_waiting: int
+    mentors_waiting: int
+    reports_open: int
 
 
 def overview() -> Overview:
-    """Counts for the admin dashboard: the community, its apprenticeships, the directory."""
+    """Counts for the admin dashboard: the community, its apprenticeships, the directory,
+    and what waits for an admin (listings, mentor applications, reports)."""
     row = db.session.execute(
         select(
             func.count(User.id),
@@ -59,6 +63,8 @@ def overview() -> Overview:
         apprenticeships_completed=states.get(State.COMPLETED, 0),
         listings_public=public,
         listings_waiting=review.queue_size(),
+        mentors_waiting=vetting_review.waiting_count(),
+        reports_open=moderation.open_count(),
     )
 
 

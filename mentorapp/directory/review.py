@@ -366,7 +366,7 @@ def queue(section: str | None = None, page: int = 1, now: datetime | None = None
 def paged_queue(waiting: dict[str, Select], section: str | None, page: int) -> Queue:
     """A queue of sections (`waiting`: each one's query, oldest first, in page order):
     the first few of each, or one section a page at a time."""
-    counts = _counts(waiting)
+    counts = section_counts(waiting)
     shown = [section] if section in waiting else list(waiting)
     size = PER_PAGE if len(shown) == 1 else PREVIEW
     pages = {}
@@ -377,7 +377,8 @@ def paged_queue(waiting: dict[str, Select], section: str | None, page: int) -> Q
     return Queue(counts, pages, shown[0] if len(shown) == 1 else None)
 
 
-def _counts(waiting: dict[str, Select]) -> dict[str, int]:
+def section_counts(waiting: dict[str, Select]) -> dict[str, int]:
+    """How many wait in each section of a queue."""
     return {
         name: db.session.scalar(
             select(func.count()).select_from(statement.order_by(None).subquery())
@@ -389,7 +390,7 @@ def _counts(waiting: dict[str, Select]) -> dict[str, int]:
 
 def queue_size(now: datetime | None = None) -> int:
     """How many items wait for an admin, all sections together."""
-    return sum(_counts(_waiting(now or utcnow())).values())
+    return sum(section_counts(_waiting(now or utcnow())).values())
 
 
 def _similar(name: str, other: str) -> bool:

@@ -114,6 +114,11 @@ def _waiting() -> dict[str, Select]:
     }
 
 
+def waiting_count() -> int:
+    """Applications and re-checks waiting for an admin, both sections together."""
+    return sum(review.section_counts(_waiting()).values())
+
+
 def queue(section: str | None = None, page: int = 1) -> review.Queue:
     """Applications and re-checks waiting, oldest first, paged like the listings queue."""
     return review.paged_queue(_waiting(), section, page)

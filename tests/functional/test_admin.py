@@ -217,8 +217,35 @@ def test_the_admin_overview_shows_how_the_programme_is_doing(client, admin):
         (1, "apprenticeships completed"),
         (2, "studios and schools listed"),
         (1, "listing items to vet"),
+        (0, "mentor applications to vet"),
+        (0, "reports open"),
     ]:
         assert f'<span class="stat__value">{value}</span><span class="stat__label">{label}' in body
+
+
+def test_the_admin_overview_counts_what_waits_for_an_admin(app):
+    """Mentor applications and re-checks waiting, and open reports, with the way to them."""
+    from mentorapp.models.vetting import Vetting
+    from tests.functional.safety_builders import build_scene
+    from tests.functional.vetting_builders import mentor_applying
+
+    mentor_applying(app, "new@example.com", "New Applicant")
+    mentor_applying(app, "changed@example.com", "Changed Credits", vetted=True)
+    mentor_applying(app, "draft@example.com", "Still Drafting", state=Vetting.DRAFT)
+    scene = build_scene(app)
+    for who in ("priya", "olu"):
+        reporter = scene.client(who)
+        response = post_form(
+            reporter,
+            f"/report/person/{scene.mira}",
+            {"reason": "harassment", "description": "Messages at night after I said no."},
+        )
+        assert response.status_code == 302
+    body = text(scene.client("ada").get("/admin"))  # the scene's admin
+    for value, label in [(2, "mentor applications to vet"), (2, "reports open")]:
+        assert f'<span class="stat__value">{value}</span><span class="stat__label">{label}' in body
+    assert 'href="/admin/mentors">Vet mentors' in body
+    assert 'href="/admin/reports">Handle reports' in body
 
 
 def test_suspending_a_mentor_closes_the_requests_waiting_on_them(client, admin):
