@@ -255,3 +255,17 @@ def test_readyz_answers_in_a_worker_that_already_runs_an_event_loop(make_app, da
     response = asyncio.run(probe_from_inside_a_loop())
     assert response.status_code == 200, response.json
     assert response.json["checks"]["database"] == "ok"
+
+
+def test_probes_and_metrics_are_never_rate_limited(make_app):
+    """An operator who sets a default limit for every page must not see the load
+    balancer's probes or the Prometheus scrape refused with a 429."""
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="3 per minute").test_client()
+    pages = [client.get("/").status_code for _ in range(4)]
+    assert pages == [200, 200, 200, 429]  # the default limit is in force
+
+    for url in ("/healthz", "/readyz", "/metrics"):
+        statuses = {client.get(url).status_code for _ in range(10)}
+        assert statuses == {200}, url
+    # Still in force for pages after thirty probes: exempt, not switched off.
+    assert client.get("/").status_code == 429
