@@ -1,0 +1,24 @@
+"""storefront photo credits terms (placeholder: filled in by the change that needs it)
+
+Revision ID: e1f0a0000007
+Revises: e1f0a0000006
+Create Date: 2026-12-02 18:45:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'e1f0a0000007'
+down_revision = 'e1f0a0000006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
