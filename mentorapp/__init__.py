@@ -71,6 +71,9 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine, app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
+    # The limiter is one object per process and keeps the default limits of the first app
+    # that set RATELIMIT_DEFAULT; each app built here starts from its own config instead.
+    limiter.limit_manager.set_default_limits([])
     limiter.init_app(app)
     login_manager.init_app(app)
     from mentorapp.auth.sessions import configure_login

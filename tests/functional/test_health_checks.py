@@ -269,3 +269,12 @@ def test_probes_and_metrics_are_never_rate_limited(make_app):
         assert statuses == {200}, url
     # Still in force for pages after thirty probes: exempt, not switched off.
     assert client.get("/").status_code == 429
+
+
+def test_a_default_limit_belongs_to_the_app_whose_config_set_it(make_app):
+    """The limiter is one object per process: an app built after one with a default limit
+    must not inherit it (CI once saw sign-in pages refused with 429 for that reason)."""
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="1 per minute").test_client()
+    assert [limited.get("/").status_code for _ in range(2)] == [200, 429]
+    unlimited = make_app(RATELIMIT_ENABLED=True).test_client()
+    assert {unlimited.get("/").status_code for _ in range(5)} == {200}
