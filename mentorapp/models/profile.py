@@ -60,6 +60,7 @@ class MentorProfile(db.Model):
     headline: Mapped[str] = mapped_column(String(120), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     genres: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tools: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     years_producing: Mapped[int | None]
     credits: Mapped[str] = mapped_column(Text, default="")
     portfolio_links: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -136,6 +137,7 @@ class MenteeProfile(db.Model):
     about: Mapped[str] = mapped_column(Text, default="")
     goals: Mapped[str] = mapped_column(Text, default="")
     genres: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tools: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     experience: Mapped[str | None] = mapped_column(String(20))
     path: Mapped[str | None] = mapped_column(String(20))
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)

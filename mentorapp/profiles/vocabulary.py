@@ -32,6 +32,20 @@ GENRES: list[tuple[str, str]] = [
 GENRE_NAMES = dict(GENRES)
 MAX_GENRES = 8
 
+# The DAW and tools a producer works in (both profiles, a filter, a soft part of the match).
+TOOLS: list[tuple[str, str]] = [
+    ("pro-tools", "Pro Tools"),
+    ("logic-pro", "Logic Pro"),
+    ("ableton-live", "Ableton Live"),
+    ("fl-studio", "FL Studio"),
+    ("cubase", "Cubase"),
+    ("reaper", "Reaper"),
+    ("bitwig", "Bitwig"),
+    ("studio-one", "Studio One"),
+    ("hardware", "Hardware and analog"),
+]
+TOOL_NAMES = dict(TOOLS)
+
 
 class Experience(StrEnum):
     STARTING_OUT = "starting_out"

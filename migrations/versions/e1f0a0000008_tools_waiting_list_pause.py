@@ -1,4 +1,4 @@
-"""tools waiting list pause (placeholder: filled in by the change that needs it)
+"""tools waiting list pause 
 
 Revision ID: e1f0a0000008
 Revises: e1f0a0000007
@@ -17,8 +17,13 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The DAW and tools each side works in (keys of profiles.vocabulary.TOOLS).
+    for table in ("mentor_profiles", "mentee_profiles"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("tools", sa.JSON(), server_default="[]", nullable=False))
 
 
 def downgrade():
-    pass
+    for table in ("mentor_profiles", "mentee_profiles"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("tools")
