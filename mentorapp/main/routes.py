@@ -36,6 +36,7 @@ def dashboard():
         nearby=directory_search.near(current_user, limit=3)
         if current_user.is_mentor or current_user.is_mentee
         else [],
+        has_city=directory_search.seeker_for(current_user) is not None,
         kinds=directory_listings.KIND_LABELS,
         limit=apprenticeships.OPEN_REQUEST_LIMIT,
     )
