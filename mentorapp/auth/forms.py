@@ -66,10 +66,7 @@ def is_too_young(born: date | None) -> bool:
 
 
 class SignUpForm(FlaskForm):
-    display_name = display_name_field()
-    email = email_field()
-    password = new_password_field()
-    date_of_birth = date_of_birth_field()
+    # In the order the page asks (the error summary follows it).
     role = RadioField(
         "I want to",
         choices=[
@@ -78,6 +75,10 @@ class SignUpForm(FlaskForm):
         ],
         validators=[InputRequired("Choose whether you want to learn or to teach.")],
     )
+    display_name = display_name_field()
+    email = email_field()
+    password = new_password_field()
+    date_of_birth = date_of_birth_field()
     accept_conduct = accept_conduct_field()
     # A quiz result carried from /quiz, saved into the new profile.
     quiz = HiddenField()

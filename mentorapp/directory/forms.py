@@ -23,6 +23,9 @@ class ListingForm(PlaceFormMixin, FlaskForm):
     """A studio or school as its submitter types it. The service checks it as a whole
     (the same check as a CSV row), and its messages land next to these fields."""
 
+    # The page asks for the city after the description (the mixin's fields come first).
+    page_order = ("kind", "name", "description", "place_query")
+
     kind = SelectField(
         "What kind of place",
         choices=choices([("", "Choose…"), *KIND_LABELS.items()]),

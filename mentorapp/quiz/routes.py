@@ -13,7 +13,10 @@ bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 @bp.get("")
 def start():
     form = QuizForm(formdata=request.args or None)
-    submitted = any(key in request.args for key in scoring.QUESTION_KEYS)
+    # The button's own name counts too: a quiz sent with nothing answered sends only it.
+    submitted = "answered" in request.args or any(
+        key in request.args for key in scoring.QUESTION_KEYS
+    )
     if submitted and form.validate():
         answers = {key: int(form[key].data) for key in scoring.QUESTION_KEYS}
         result = scoring.score(answers)
