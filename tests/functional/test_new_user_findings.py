@@ -4,11 +4,12 @@ the test client on the app as a newcomer meets it."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from mentorapp.quiz.scoring import QUESTION_KEYS
 from tests.conftest import post_form
 from tests.functional.apprenticeship_builders import make_mentee, post, signed_in
-from tests.functional.listing_builders import mentee_in, person
+from tests.functional.listing_builders import CROYDON, make_listing, mentee_in, person
 from tests.helpers import text
 
 # --- 4. A new mentor's dashboard says what to do, not "None free places" ---------------
@@ -99,3 +100,20 @@ def test_a_summary_link_to_a_group_of_choices_lands_on_the_group(app):
     targets, places = summary_and_page_order(body)
     assert "experience" in targets and places == sorted(places), targets
     assert re.search(r'<fieldset id="experience"', body)
+
+
+# --- 15. /directory/near goes down the headings one level at a time ---------------------
+
+
+def heading_levels(body: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", body)]
+
+
+def test_places_near_you_skip_no_heading_level(app):
+    mentee_in(app, "lou@example.com")
+    make_listing(app, "Croydon Sound", place_id=CROYDON)
+    body = text(signed_in(app, "lou@example.com").get("/directory/near"))
+    assert "Croydon Sound" in body
+    levels = heading_levels(body)
+    assert levels[0] == 1 and 3 in levels
+    assert all(b <= a + 1 for a, b in pairwise(levels)), levels
