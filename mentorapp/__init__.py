@@ -81,9 +81,10 @@ def register_extensions(app: Flask) -> None:
 
     configure_login(login_manager)
     track_changes(app)
-    from mentorapp import tasks
+    from mentorapp import storage, tasks
 
     tasks.init_app(app)
+    storage.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.main.routes import bp as main
     from mentorapp.notifications.routes import bp as notifications
     from mentorapp.observability.routes import bp as observability
+    from mentorapp.photos.routes import bp as photos
     from mentorapp.profiles.routes import bp as profiles
     from mentorapp.quiz.routes import bp as quiz
     from mentorapp.suggestions.routes import bp as suggestions
@@ -119,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         account,
         profiles,
+        photos,
         suggestions,
         apprenticeships,
         directory,

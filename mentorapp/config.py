@@ -108,6 +108,11 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "5") or 5),
         "MAIL_RETRY_DELAYS": _seconds_list("MAIL_RETRY_DELAYS", (60, 300, 1800, 7200, 43200)),
         "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL", "").strip(),
+        "FILE_STORAGE": os.environ.get("FILE_STORAGE", "local").strip().lower() or "local",
+        "FILE_STORAGE_PATH": os.environ.get("FILE_STORAGE_PATH", "").strip(),
+        "S3_BUCKET": os.environ.get("S3_BUCKET", "").strip(),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", "").strip(),
+        "S3_PREFIX": os.environ.get("S3_PREFIX", "").strip(),
         "TASK_QUEUE_IMMEDIATE": _flag("TASK_QUEUE_IMMEDIATE", False),
         **_sending_limits(),
         "SESSION_COOKIE_SECURE": production,
@@ -190,5 +195,13 @@ DEFAULTS: dict = {
     # /readyz waits at most this long for the database and the queue (seconds).
     "READYZ_TIMEOUT": 2.0,
     "DB_CONNECT_TIMEOUT": 2,
+    # Where uploaded files live (mentorapp/storage.py): "local" (FILE_STORAGE_PATH, empty
+    # for instance/files) or "s3" (S3_BUCKET, S3_ENDPOINT_URL, S3_PREFIX; boto3's own
+    # AWS_* variables for credentials and region).
+    "FILE_STORAGE": "local",
+    "FILE_STORAGE_PATH": "",
+    "S3_BUCKET": "",
+    "S3_ENDPOINT_URL": "",
+    "S3_PREFIX": "",
     "SQLITE_BUSY_TIMEOUT_MS": 2000,
 }

@@ -107,6 +107,7 @@ TASK_MODULES = (
     "mentorapp.apprenticeships.tasks",
     "mentorapp.directory.tasks",
     "mentorapp.notifications.tasks",
+    "mentorapp.photos.tasks",
     "mentorapp.suggestions.tasks",
 )
 

@@ -24,6 +24,7 @@ from mentorapp.mail import public_url, queue_email
 from mentorapp.models import Apprenticeship, OutboundEmail, Reference, Role, User
 from mentorapp.models.apprenticeship import State
 from mentorapp.models.types import utcnow
+from mentorapp.photos import services as photos
 
 
 class WrongPassword(DomainError):
@@ -172,5 +173,6 @@ def delete_account(user: User, password: str) -> None:
     )
     addresses = {user.email, *([user.pending_email] if user.pending_email else [])}
     db.session.execute(delete(OutboundEmail).where(OutboundEmail.recipient.in_(addresses)))
+    photos.forget_photo_of(user)  # its files go once the deletion has committed
     db.session.delete(user)
     db.session.flush()

@@ -25,6 +25,7 @@ from mentorapp.models.listing import (
 )
 from mentorapp.models.listing_import import ImportJob, ImportRow, ImportState
 from mentorapp.models.outbox import OutboundEmail
+from mentorapp.models.photo import PhotoRemoval
 from mentorapp.models.place import Place
 from mentorapp.models.profile import (
     MenteeAspiration,
@@ -70,6 +71,7 @@ __all__ = [
     "MentorProfile",
     "Notification",
     "OutboundEmail",
+    "PhotoRemoval",
     "Place",
     "Reference",
     "Report",

@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     # The version of the code of conduct last accepted (trust.conduct.CONDUCT_VERSION).
     conduct_version: Mapped[int | None]
     conduct_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The random name of the person's profile photo (photos.services); NULL: initials.
+    photo_key: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     mentor_profile = relationship(
         "MentorProfile",
