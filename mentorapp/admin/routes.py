@@ -110,5 +110,6 @@ from mentorapp.admin import (  # noqa: E402, F401
     import_routes,
     listing_routes,
     mentor_routes,
+    photo_routes,
     report_routes,
 )

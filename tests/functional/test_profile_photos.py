@@ -443,3 +443,29 @@ def test_the_photo_shows_where_the_initial_did(app, person, ana, users):
     assert '<span class="avatar" aria-hidden="true">M</span>' in text(
         ana.get(f"/apprenticeships/{apprenticeship}")
     )
+
+
+def test_an_admin_sees_and_removes_a_photo_and_the_removal_is_audited(app, person, ana, users):
+    from mentorapp.models import AuditEntry
+
+    upload(ana, person, png())
+    key = photo_key_of(app, person)
+    users(email="ada@example.com", display_name="Ada Admin", is_admin=True, is_mentee=False)
+    ada = signed_in(app, "ada@example.com")
+    assert 'alt="Photo of Ana Producer"' in text(ada.get(f"/admin/people/{person}"))
+    # Ana herself cannot use the admins' button on her own or anyone's photo.
+    assert post(ana, f"/admin/people/{person}/photo/remove").status_code == 403
+
+    response = post(ada, f"/admin/people/{person}/photo/remove", follow_redirects=True)
+
+    assert "The photo of Ana Producer is removed" in text(response)
+    assert photo_key_of(app, person) is None
+    assert stored_files(app) == []
+    assert served(ada, key, 64).status_code == 404
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry)).one()
+        assert (entry.action, entry.subject_id, entry.actor_name) == (
+            "photo_removed",
+            person,
+            "Ada Admin",
+        )
