@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
-# 40 megapixels: more than a phone's photo, and about 160 MB once decoded; a small file
-# that claims more is a decompression bomb.
+# A small file that claims more pixels than these is a decompression bomb. A JPEG is
+# decoded at a reduced scale (draft), so 40 MP costs little; PNG and WebP are decoded
+# whole, about 12 MB per megapixel at the peak (bench/photos.py), so they get less.
 MAX_PIXELS = 40_000_000
+MAX_PIXELS_DECODED_WHOLE = 16_000_000
 # Square sizes made of each photo (pixels a side): cards, profile, large screens.
 SIZES = (64, 160, 480)
 FORMATS = ("JPEG", "PNG", "WEBP")
@@ -49,16 +51,20 @@ def _open(data: bytes) -> Image.Image:
             raise PhotoRefused(_too_many_pixels()) from error
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
             raise PhotoRefused(NOT_A_PHOTO) from error
-    if image.width * image.height > MAX_PIXELS:
-        raise PhotoRefused(_too_many_pixels())
+    if image.width * image.height > _pixel_limit(image.format):
+        raise PhotoRefused(_too_many_pixels(image.format))
     return image
 
 
-def _too_many_pixels() -> str:
-    return (
-        f"This picture has too many pixels (at most {MAX_PIXELS // 1_000_000} megapixels): "
-        "save a smaller copy and choose that."
+def _pixel_limit(format_: str | None) -> int:
+    return MAX_PIXELS if format_ == "JPEG" else MAX_PIXELS_DECODED_WHOLE
+
+
+def _too_many_pixels(format_: str | None = None) -> str:
+    most = f"at most {MAX_PIXELS // 1_000_000} megapixels for a JPEG, " + (
+        f"{MAX_PIXELS_DECODED_WHOLE // 1_000_000} for a PNG or WebP"
     )
+    return f"This picture has too many pixels ({most}): save a smaller copy and choose that."
 
 
 def _upright_srgb(image: Image.Image) -> Image.Image:
@@ -70,8 +76,13 @@ def _upright_srgb(image: Image.Image) -> Image.Image:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image.load()
-    upright = ImageOps.exif_transpose(image) or image
     profile = image.info.get("icc_profile")
+    # Shrink by a whole factor first (the largest size is still made from twice its
+    # pixels), so the copies below are small. `reduce` keeps `info`, EXIF's turn with it.
+    factor = min(image.size) // (max(SIZES) * 2)
+    if factor >= 2:
+        image = image.reduce(factor)
+    upright = ImageOps.exif_transpose(image) or image
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
         upright.mode == "P" and "transparency" in upright.info
     )

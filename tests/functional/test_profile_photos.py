@@ -180,8 +180,9 @@ def test_a_photo_is_kept_in_every_size_without_its_exif_or_gps(app, person, ana)
         assert b"Exif" not in answer.data and b"Secret Camera" not in answer.data
 
 
-def test_the_photo_is_turned_upright_as_the_camera_meant(app, person, ana):
-    upload(ana, person, photo_with_gps(orientation=6))
+@pytest.mark.parametrize("width, height", [(400, 200), (4000, 2000)], ids=["small", "shrunk"])
+def test_the_photo_is_turned_upright_as_the_camera_meant(app, person, ana, width, height):
+    upload(ana, person, photo_with_gps(width, height, orientation=6))
 
     answer = served(ana, photo_key_of(app, person), 480)
     picture = Image.open(io.BytesIO(answer.data)).convert("RGB")
@@ -235,8 +236,8 @@ def test_another_kind_of_picture_is_refused(app, person, ana):
 
 @pytest.mark.parametrize(
     "width, height",
-    [(8000, 6000), (15000, 15000)],
-    ids=["over-our-40-megapixels", "over-twice-pillows-limit"],
+    [(5000, 4000), (8000, 6000), (15000, 15000)],
+    ids=["png-over-16-megapixels", "over-40-megapixels", "over-twice-pillows-limit"],
 )
 def test_a_decompression_bomb_is_refused(app, person, ana, width, height):
     data = bomb(width, height)
@@ -245,6 +246,16 @@ def test_a_decompression_bomb_is_refused(app, person, ana, width, height):
     response = upload(ana, person, data, "me.png", "image/png")
 
     _refused(app, person, response, "too many pixels")
+
+
+def test_a_large_jpeg_is_taken_where_a_png_as_large_is_not(app, person, ana):
+    jpeg = io.BytesIO()
+    Image.new("RGB", (5000, 4000), (90, 90, 160)).save(jpeg, "JPEG")  # 20 MP, decoded small
+
+    response = upload(ana, person, jpeg.getvalue())
+
+    assert response.status_code == 302
+    assert photo_key_of(app, person)
 
 
 def test_a_file_just_over_5_mb_is_refused(app, person, ana):
