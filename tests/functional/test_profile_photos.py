@@ -480,3 +480,44 @@ def test_an_admin_sees_and_removes_a_photo_and_the_removal_is_audited(app, perso
             person,
             "Ada Admin",
         )
+
+
+def test_storage_away_says_so_by_the_field_and_saves_nothing(make_app, users, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # Nothing listens on this port: S3 is down.
+    app = make_app(
+        FILE_STORAGE="s3", S3_BUCKET="photos", S3_ENDPOINT_URL=f"http://127.0.0.1:{_free_port()}"
+    )
+    person = users(email="ana@example.com", display_name="Ana Producer")
+    ana = signed_in(app, "ana@example.com")
+
+    response = upload(ana, person, png())
+
+    assert response.status_code == 422
+    assert "Photos cannot be saved right now" in field_error(text(response))
+    assert photo_key_of(app, person) is None
+    assert ana.get(f"/people/{person}").status_code == 200  # the rest of the site works
+
+
+def test_two_changes_at_once_leave_no_file_that_no_one_names(app, person):
+    """The second of two uploads racing sees the photo changed under it: it is refused
+    and the files it wrote are deleted when its transaction rolls back."""
+    from mentorapp.errors import Conflict
+    from mentorapp.photos import services
+
+    with app.app_context():
+        ana = db.session.get(User, person)  # read before the other upload commits
+        db.session.expunge(ana)
+        db.session.rollback()
+        with db.engine.begin() as other:
+            other.execute(User.__table__.update().values(photo_key="f" * 32))
+        db.session.add(ana)  # as this request still sees her: no photo
+        with pytest.raises(Conflict):
+            services.set_photo(ana, png())
+        assert len(stored_files(app)) == len(images.SIZES)  # written, not yet pointed at
+        db.session.rollback()
+
+    assert stored_files(app) == []
+    assert photo_key_of(app, person) == "f" * 32
