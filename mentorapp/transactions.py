@@ -4,9 +4,19 @@ A response under 400 commits; anything else rolls back, so a form re-rendered wi
 errors (422) leaves nothing half-saved. Tasks the request asked for (email delivery, an
 import) are put on the queue only after the commit (`tasks.enqueue_after_commit`), and a
 rollback forgets them.
+
+A transaction that loses to another (PostgreSQL's deadlock or serialisation failure,
+SQLite's busy file) is rolled back and the whole view runs again, a few times, before
+anyone sees a 503. That is safe because everything the request does (its rows, its
+outbox, its notifications, the tasks it asks for) is in that one transaction.
 """
 
 from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+import time
 
 from flask import Flask, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -16,6 +26,32 @@ from mentorapp.database import write_intent
 from mentorapp.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ATTEMPTS = 4  # the first try and three more
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock, serialization failure
+
+log = logging.getLogger(__name__)
+
+
+def is_transient(error: OperationalError) -> bool:
+    """Whether running the transaction again may well succeed."""
+    cause = error.orig
+    if getattr(cause, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    return isinstance(cause, sqlite3.OperationalError) and (
+        "locked" in str(cause) or "busy" in str(cause)
+    )
+
+
+def _start_again(attempt: int, error: OperationalError) -> None:
+    db.session.rollback()
+    tasks.discard_pending()
+    for upload in request.files.values():
+        upload.stream.seek(0)
+    log.warning(
+        "%s %s lost a race (%s), running it again (attempt %d of %d)",
+        *(request.method, request.path, type(error.orig).__name__, attempt + 1, ATTEMPTS),
+    )
+    time.sleep(random.uniform(0.005, 0.03) * attempt)  # noqa: S311 (jitter, not security)
 
 
 def register_unit_of_work(app: Flask) -> None:
@@ -24,6 +60,25 @@ def register_unit_of_work(app: Flask) -> None:
     @app.before_request
     def _mark_write_intent():
         write_intent.set(request.method not in SAFE_METHODS)
+
+    view = app.dispatch_request
+
+    def dispatch_and_commit():
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                response = app.make_response(view())
+                if response.status_code < 400:
+                    db.session.commit()
+                return response
+            except OperationalError as error:
+                if attempt == ATTEMPTS or not is_transient(error):
+                    raise
+                _start_again(attempt, error)
+        raise AssertionError("unreachable")
+
+    # The commit happens here, inside the retry; the after_request hook below commits
+    # what the other hooks wrote and answers for a commit that fails for good.
+    app.dispatch_request = dispatch_and_commit  # type: ignore[method-assign]
 
     @app.after_request
     def _commit(response):

@@ -213,6 +213,18 @@ def _lock_person(user_id: int) -> User | None:
     return db.session.scalar(select(User).where(User.id == user_id).with_for_update(key_share=True))
 
 
+def _lock_places(mentor_id: int) -> None:
+    """Lock the mentor's row and read their places afresh: the first lock of every
+    transition on a mentor (see "The capacity rule" in SECURITY.md), so an ask or an
+    invitation waits for an accept that fills the last place and then sees it full."""
+    db.session.execute(
+        select(MentorProfile)
+        .where(MentorProfile.user_id == mentor_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+
+
 def request_apprenticeship(
     mentee: User, mentor_id: int, message: str, now: datetime | None = None
 ) -> Apprenticeship:
@@ -232,6 +244,7 @@ def request_apprenticeship(
     existing = open_pair(mentor.id, mentee.id)
     if existing is not None:
         raise Conflict(existing_message(existing, mentee.id))
+    _lock_places(mentor.id)
     closed = why_not_taking(mentor, mentee)
     if closed:
         raise Conflict(closed)
@@ -307,6 +320,7 @@ def invite_apprentice(
     problem = minors.pair_problem(mentor, mentee, acting=mentor)
     if problem:
         raise NotAllowed(problem)
+    _lock_places(mentor.id)
     if profile.apprentice_count >= profile.capacity:
         raise Conflict(
             "Every place you offer is taken. Raise your capacity, or finish an "

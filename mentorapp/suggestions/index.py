@@ -33,9 +33,22 @@ from mentorapp.models import (
 )
 from mentorapp.suggestions.records import load_mentee_records, load_mentor_records, load_vocabulary
 
-# Changes to these can change a match; a User only through these attributes.
+# Changes to these can change a match; an existing row only through the attributes named
+# (what suggestions/records.py reads): a new headline or bio moves nobody's suggestions.
 WATCHED = (MentorProfile, MenteeProfile, MenteeAspiration, MenteeWant, Specialty, Archetype, Place)
-WATCHED_USER_FIELDS = ("suspended_at", "is_mentor", "is_mentee", "date_of_birth")
+WATCHED_FIELDS: dict[type, tuple[str, ...]] = {
+    User: ("suspended_at", "is_mentor", "is_mentee", "date_of_birth"),
+    MentorProfile: (
+        *("years_producing", "availability", "genres", "tools", "works_in_person"),
+        *("works_remotely", "travel_km", "capacity", "apprentice_count", "accepting"),
+        *("takes_minors", "place_id", "place", "archetypes", "specialties"),
+    ),
+    MenteeProfile: (
+        *("availability", "genres", "tools", "travel_km", "remote_ok", "experience"),
+        *("place_id", "place"),
+    ),
+    Place: ("latitude", "longitude"),
+}
 
 
 @dataclass
@@ -127,16 +140,15 @@ def _owner(obj) -> int | None:
 
 
 def _matters(session: Session, obj, new_or_deleted: bool) -> bool:
-    if isinstance(obj, User):
-        if new_or_deleted:
-            return True
-        state = db.inspect(obj)
-        return any(state.attrs[name].history.has_changes() for name in WATCHED_USER_FIELDS)
-    if isinstance(obj, Place):
-        return not new_or_deleted and session.is_modified(obj)  # a new city changes no one
-    if isinstance(obj, WATCHED):
-        return new_or_deleted or session.is_modified(obj)
-    return False
+    if not isinstance(obj, (User, *WATCHED)):
+        return False
+    if new_or_deleted:
+        return not isinstance(obj, Place)  # a new city changes no one
+    fields = WATCHED_FIELDS.get(type(obj))
+    if fields is None:
+        return session.is_modified(obj)
+    attrs = db.inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in fields)
 
 
 def track_changes(app: Flask) -> None:
@@ -158,16 +170,39 @@ def track_changes(app: Flask) -> None:
             session.info.setdefault("matching_touched", []).extend(touched)
 
     @event.listens_for(session_class, "after_flush")
-    def _bump(session, _context):
+    def _owners(session, _context):
         touched = session.info.pop("matching_touched", None)
         if touched:
-            _record_change(session, {_owner(obj) for obj in touched})
+            _pending(session).update(_owner(obj) for obj in touched)
+
+    # The version is bumped once, at the end of the transaction: the matching_state row is
+    # the last lock any transaction takes, so it never sits in a cycle of waits (an accept
+    # holding it while it declines the requests a decline holds was a deadlock), and it is
+    # held only for the commit itself.
+    @event.listens_for(session_class, "before_commit")
+    def _bump(session):
+        if session.in_nested_transaction():
+            return  # a savepoint released: the transaction goes on
+        session.flush()
+        owners = session.info.pop("matching_owners", None)
+        if owners:
+            _record_change(session, owners)
+
+    @event.listens_for(session_class, "after_transaction_end")
+    def _forget(session, transaction):
+        if transaction.parent is None:  # the whole transaction, not a savepoint
+            session.info.pop("matching_owners", None)
+            session.info.pop("matching_touched", None)
+
+
+def _pending(session: Session) -> set[int | None]:
+    return session.info.setdefault("matching_owners", set())
 
 
 def note_matching_change(user_ids: set[int]) -> None:
-    """Record a change made by a bulk UPDATE, which the flush events never see."""
-    if user_ids:
-        _record_change(db.session, set(user_ids))
+    """Record a change made by a bulk UPDATE, which the flush events never see; the
+    version moves when the transaction commits."""
+    _pending(db.session).update(user_ids)
 
 
 def _record_change(session: Session, owners: set[int | None]) -> None:

@@ -334,3 +334,47 @@ def test_the_saved_list_keeps_the_filters_and_hard_rules(app, client, auth, user
         db.session.get(MentorProfile, teaches_synths).accepting = False
         db.session.commit()
     assert names_in_order(text(client.get("/suggestions?saved=y"))) == ["Mixer"]
+
+
+def _version(app) -> int:
+    with app.app_context():
+        return db.session.get(MatchingState, 1).version
+
+
+def test_a_headline_or_bio_edit_leaves_the_matching_version_and_a_specialty_edit_moves_it(
+    app, client, auth, users
+):
+    mentor = build_mentor(client, auth, users, "close@example.com")
+    auth.login("close@example.com")
+    before = _version(app)
+    about = {**MENTOR_SECTIONS["about"], "headline": "Now mastering too", "bio": "New words."}
+    assert post_form(client, edit_url(mentor, "mentor", "about"), about).status_code == 302
+    assert _version(app) == before  # matching never reads a headline or a bio
+
+    craft = {**MENTOR_SECTIONS["craft"], "specialties": ["mixing", "mastering"]}
+    assert post_form(client, edit_url(mentor, "mentor", "craft"), craft).status_code == 302
+    assert _version(app) == before + 1
+    week = {**MENTOR_SECTIONS["week"], "capacity": "4"}
+    assert post_form(client, edit_url(mentor, "mentor", "week"), week).status_code == 302
+    assert _version(app) == before + 2
+
+
+def test_the_matching_version_moves_when_the_transaction_commits_not_before(app, users):
+    """The matching_state row is the last lock a transaction takes (no deadlock cycle
+    can run through it): a change is only counted at the commit."""
+    person = users(email="p@example.com", is_mentee=True)
+    before = _version(app)
+    with app.app_context():
+        user = db.session.get(User, person)
+        user.suspended_at = utcnow()
+        db.session.flush()
+        assert db.session.get(MatchingState, 1).version == before  # not yet
+        db.session.commit()
+    assert _version(app) == before + 1
+    with app.app_context():
+        user = db.session.get(User, person)
+        user.suspended_at = None
+        db.session.flush()
+        db.session.rollback()  # a rolled-back change counts for nothing
+        db.session.commit()
+    assert _version(app) == before + 1
