@@ -27,7 +27,7 @@ CACHE_CONTROL = "public, max-age=86400"
 
 
 def _photo_page(form: PhotoForm):
-    return render_form("photos/edit.html", form, remove_form=EmptyForm(), sizes=images.SIZES)
+    return render_form("photos/edit.html", form, remove_form=EmptyForm())
 
 
 def _own(user_id: int) -> None:

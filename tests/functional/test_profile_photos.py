@@ -521,3 +521,29 @@ def test_two_changes_at_once_leave_no_file_that_no_one_names(app, person):
 
     assert stored_files(app) == []
     assert photo_key_of(app, person) == "f" * 32
+
+
+def test_a_mentors_photo_shows_on_the_suggestion_cards(app, client, auth, users):
+    from tests.conftest import post_form
+    from tests.functional.test_profiles import MENTEE_SECTIONS, edit_url
+    from tests.functional.test_suggestions import build_mentor, names_in_order
+
+    mentor = build_mentor(client, auth, users, "close@example.com")
+    build_mentor(client, auth, users, "plain@example.com")
+    upload(signed_in(app, "close@example.com"), mentor, png())
+    key = photo_key_of(app, mentor)
+    mentee = users(email="priya@example.com", display_name="Priya", is_mentee=True)
+    auth.login("priya@example.com")
+    for section, data in MENTEE_SECTIONS.items():
+        post_form(client, edit_url(mentee, "mentee", section), data)
+
+    body = text(client.get("/suggestions"))
+
+    assert sorted(names_in_order(body)) == ["Close", "Plain"]
+    assert re.search(
+        rf'<img class="avatar avatar--photo avatar--small" src="/photos/{key}/64.webp"\s+'
+        rf'srcset="/photos/{key}/64.webp 1x, /photos/{key}/160.webp 2x"\s+'
+        r'width="48" height="48" alt="Photo of Close"',
+        body,
+    )
+    assert '<span class="avatar avatar--small" aria-hidden="true">P</span>' in body
