@@ -26,6 +26,7 @@ from tests.functional.apprenticeship_builders import (
     make_mentor,
     post,
     signed_in,
+    token,
 )
 from tests.helpers import text
 
@@ -398,6 +399,24 @@ def test_an_upload_needs_the_csrf_token(app, person, ana):
     assert ana.post(f"/people/{person}/photo/remove").status_code == 400
     assert photo_key_of(app, person) is None
     assert stored_files(app) == []
+
+
+def test_an_upload_with_another_sessions_token_is_refused(app, person, ana, users):
+    users(email="mallory@example.com", display_name="Mallory")
+    foreign = token(signed_in(app, "mallory@example.com"))
+    response = ana.post(
+        f"/people/{person}/photo",
+        data={"csrf_token": foreign, "photo": (io.BytesIO(png()), "me.png", "image/png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert photo_key_of(app, person) is None
+    assert stored_files(app) == []
+
+
+@pytest.mark.parametrize("user_id", ["0", "-1", str(2**31), str(2**63)])
+def test_ids_out_of_range_are_not_found(app, ana, user_id):
+    assert ana.get(f"/people/{user_id}/photo").status_code == 404
 
 
 def test_signed_out_visitors_are_sent_to_log_in(app, person):
