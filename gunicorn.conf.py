@@ -8,6 +8,10 @@ at exit (task workers' counts are then not included). At start, files left by
 processes that are no longer running are removed; those of running processes (a task
 worker started first) are kept.
 
+Each worker builds the suggestions' candidate arrays before it takes its first request
+(post_worker_init), so a deploy or a restart after max_requests never makes a person
+wait for them; /readyz says "loading" until they are in memory.
+
 gunicorn's own access log stays off: the app writes one line per request itself
 (JSON in production, with the request id, the person and the time taken).
 """
@@ -50,6 +54,12 @@ def on_starting(server) -> None:
         match = _PID_IN_NAME.search(path.name)
         if match and not _running(int(match.group(1))):
             path.unlink(missing_ok=True)
+
+
+def post_worker_init(worker) -> None:
+    from mentorapp.suggestions.index import warm_up
+
+    warm_up(getattr(worker, "wsgi", None))
 
 
 def child_exit(server, worker) -> None:

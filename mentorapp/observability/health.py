@@ -111,6 +111,18 @@ def queue_check() -> Check:
     return check
 
 
+def matching_check(index, app, wait: float) -> Check:
+    """The suggestions' candidate arrays are in this worker's memory. Not loaded yet: they
+    are built in the background (waiting up to `wait` s), and the probe says so."""
+
+    def check(budget: float) -> str:
+        if index.warm(app, wait=min(wait, budget)):
+            return "ok"
+        return "loading (building the candidate arrays)"
+
+    return check
+
+
 def rate_limit_state(limiter, enabled: bool, storage_uri: str) -> Check:
     """Where the login, sign-up and reset limits are being counted now."""
 
@@ -132,14 +144,24 @@ def rate_limit_state(limiter, enabled: bool, storage_uri: str) -> Check:
 
 
 def readiness(
-    checks: dict[str, Check], required: set[str], deadline: float
+    checks: dict[str, Check],
+    required: set[str],
+    deadline: float,
+    needs: dict[str, str] | None = None,
 ) -> tuple[bool, dict[str, str], list[str]]:
     """Ask each check in turn, each for at most `deadline` seconds (the queue and the
     limiter's storage answer or fail within their own sub-second socket timeouts, so a
-    probe takes about `deadline` even when the database hangs). Returns (ready, state
-    of each, the required ones that failed)."""
+    probe takes about `deadline` even when the database hangs). A check named in `needs`
+    is skipped when the check it needs failed. Returns (ready, state of each, the
+    required ones that failed)."""
     results: dict[str, str] = {}
+    skipped: set[str] = set()
     for name, check in checks.items():
+        prerequisite = (needs or {}).get(name)
+        if prerequisite and results.get(prerequisite) != "ok":
+            results[name] = f"not checked ({prerequisite} unavailable)"
+            skipped.add(name)
+            continue
         try:
             results[name] = check(deadline)
         except NoAnswer:
@@ -147,5 +169,9 @@ def readiness(
         except Exception as error:
             logger.warning("Readiness check %s failed: %s", name, type(error).__name__)
             results[name] = f"unavailable ({type(error).__name__})"
-    failed = [name for name in checks if name in required and results[name] != "ok"]
+    failed = [
+        name
+        for name in checks
+        if name in required and name not in skipped and results[name] != "ok"
+    ]
     return not failed, results, failed

@@ -33,7 +33,8 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready for traffic: the database and the queue answer. The rate limiter's storage
+    """Ready for traffic: the database and the queue answer, and the suggestions' arrays
+    are loaded (gunicorn builds them before a worker's first request). The limiter's storage
     is reported but not required (it falls back to counting in memory)."""
     config = current_app.config
     checks = {
@@ -41,12 +42,20 @@ def readyz():
             db.engine, float(config["SQLITE_BUSY_TIMEOUT_MS"]) / 1000
         ),
         "queue": health.queue_check(),
+        "matching": health.matching_check(
+            current_app.extensions["candidate_index"],
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            float(config["READYZ_WARM_WAIT"]),
+        ),
         "rate_limit_storage": health.rate_limit_state(
             limiter, bool(config["RATELIMIT_ENABLED"]), str(config["RATELIMIT_STORAGE_URI"])
         ),
     }
     ready, results, failed = health.readiness(
-        checks, required={"database", "queue"}, deadline=float(config["READYZ_TIMEOUT"])
+        checks,
+        required={"database", "queue", "matching"},
+        deadline=float(config["READYZ_TIMEOUT"]),
+        needs={"matching": "database"},
     )
     body = {"status": "ok" if ready else "unavailable", "checks": results}
     if failed:

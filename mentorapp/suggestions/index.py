@@ -10,13 +10,16 @@ the taxonomy, or a worker too far behind, reloads everyone.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app
 from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
+from mentorapp.database import read_only
 from mentorapp.extensions import db
 from mentorapp.matching import MenteePool, MentorPool, Vocabulary
 from mentorapp.models import (
@@ -59,6 +62,8 @@ class Snapshot:
     mentees: MenteePool
 
 
+logger = logging.getLogger(__name__)
+
 PATCH_LIMIT = 2000  # more changed people than this: reload everyone
 KEEP_CHANGES = 5000  # versions of the change log kept; older rows are pruned
 
@@ -69,6 +74,42 @@ class CandidateIndex:
         self._snapshot: Snapshot | None = None
         self.rebuilds = 0
         self.patches = 0
+        self._warm_lock = threading.Lock()
+        self._warming: threading.Thread | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._snapshot is not None
+
+    def warm(self, app: Flask, wait: float = 0) -> bool:
+        """Build the arrays in a thread of their own unless they are loaded or being
+        built; wait up to `wait` seconds for them. Whether they are loaded."""
+        with self._warm_lock:
+            if not self.loaded and (self._warming is None or not self._warming.is_alive()):
+                self._warming = threading.Thread(
+                    target=self.build_now, args=(app,), name="candidate-arrays", daemon=True
+                )
+                self._warming.start()
+            thread = self._warming
+        if thread is not None and wait > 0:
+            thread.join(wait)
+        return self.loaded
+
+    def build_now(self, app: Flask) -> None:
+        """Load the arrays in this thread (a worker before its first request)."""
+        started = time.perf_counter()
+        try:
+            with app.app_context(), read_only():
+                snapshot = self.current()
+        except Exception:
+            # The database may not be up yet: the first request (or /readyz) tries again.
+            logger.exception("Could not build the candidate arrays ahead of requests")
+            return
+        logger.info(
+            "Candidate arrays ready: %d mentors, %d mentees in %.0f ms",
+            *(len(snapshot.mentors.ids), len(snapshot.mentees.ids)),
+            (time.perf_counter() - started) * 1000,
+        )
 
     def current(self) -> Snapshot:
         version = current_version()
@@ -123,6 +164,14 @@ def current_version() -> int:
 
 def candidate_index() -> CandidateIndex:
     return current_app.extensions["candidate_index"]
+
+
+def warm_up(app) -> None:
+    """Build a worker's arrays before it takes a request (gunicorn's post_worker_init),
+    so nobody's first page after a deploy or a worker restart waits for them."""
+    index = getattr(app, "extensions", {}).get("candidate_index")
+    if index is not None:
+        index.build_now(app)
 
 
 _EVERYONE = None  # a change that may touch everyone's matching (the taxonomy)

@@ -53,7 +53,12 @@ def test_readyz_says_what_it_checked(client):
     assert response.status_code == 200
     assert response.json == {
         "status": "ok",
-        "checks": {"database": "ok", "queue": "ok", "rate_limit_storage": "off"},
+        "checks": {
+            "database": "ok",
+            "queue": "ok",
+            "matching": "ok",
+            "rate_limit_storage": "off",
+        },
     }
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -228,7 +233,10 @@ def own_postgres():
 
 def test_readyz_follows_a_real_postgresql_stop_and_start(make_app, own_postgres):
     make_app()
-    client = make_app(SQLALCHEMY_DATABASE_URI=own_postgres.uri).test_client()
+    app = make_app(SQLALCHEMY_DATABASE_URI=own_postgres.uri)
+    with app.app_context():
+        db.create_all()  # the tables the candidate arrays are read from
+    client = app.test_client()
     assert client.get("/readyz").status_code == 200  # connected: the pool holds one now
 
     own_postgres.stop()
@@ -278,3 +286,33 @@ def test_a_default_limit_belongs_to_the_app_whose_config_set_it(make_app):
     assert [limited.get("/").status_code for _ in range(2)] == [200, 429]
     unlimited = make_app(RATELIMIT_ENABLED=True).test_client()
     assert {unlimited.get("/").status_code for _ in range(5)} == {200}
+
+
+def test_readyz_says_loading_until_the_candidate_arrays_are_in_memory(make_app, users):
+    users(email="m@example.com", is_mentor=True)
+    app = make_app(READYZ_WARM_WAIT=0)  # the probe does not wait for the build
+    index = app.extensions["candidate_index"]
+    assert not index.loaded
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["checks"]["matching"].startswith("loading")
+    assert response.json["failed"] == ["matching"]
+
+    # The probe started the build in the background; once it is done, ready.
+    index.warm(app, wait=10)
+    assert index.loaded and index.rebuilds == 1
+    assert app.test_client().get("/readyz").status_code == 200
+    assert index.rebuilds == 1  # built once, not again per probe
+
+
+def test_a_worker_warmed_up_ahead_serves_its_first_page_without_building(make_app, users):
+    """What gunicorn's post_worker_init does for each worker (gunicorn.conf.py)."""
+    from mentorapp.suggestions.index import warm_up
+
+    users(email="m@example.com", is_mentor=True)
+    app = make_app()
+    warm_up(app)
+    index = app.extensions["candidate_index"]
+    assert index.loaded and index.rebuilds == 1
+    assert app.test_client().get("/readyz").json["checks"]["matching"] == "ok"
+    assert index.rebuilds == 1
