@@ -121,7 +121,8 @@ def drop_capacity_check(db) -> None:
             "AND tbl_name = 'mentor_profiles' AND sql IS NOT NULL"
         )
     ).all()
-    check = re.search(rf",\s*CONSTRAINT {CHECK_NAME} CHECK \([^\n]*\)(?=\s*\)\s*$)", table_sql)
+    # Wherever it stands among the table's items (later migrations add items after it).
+    check = re.search(rf",\s*CONSTRAINT {CHECK_NAME} CHECK \([^()]*\)", table_sql)
     assert check, "the CHECK on the apprentice count was not found"
     without = table_sql.replace(check.group(0), "").replace(
         'CREATE TABLE "mentor_profiles"', 'CREATE TABLE "mentor_profiles_new"', 1
@@ -143,8 +144,9 @@ def drop_capacity_check(db) -> None:
 def seed_round(app, number: int, password_hash: str) -> tuple[int, str, list[int]]:
     """A mentor with CAPACITY places and ACCEPTS open requests: (mentor id, email, ids)."""
     from mentorapp.extensions import db
-    from mentorapp.models import Apprenticeship, MentorProfile, User
+    from mentorapp.models import Apprenticeship, MentorApplication, MentorProfile, User, Vetting
     from mentorapp.models.types import utcnow
+    from mentorapp.trust.vetting import application_data
 
     with app.app_context():
         now = utcnow()
@@ -158,6 +160,15 @@ def seed_round(app, number: int, password_hash: str) -> tuple[int, str, list[int
             **adult_who_accepted(),
         )
         mentor.mentor_profile = MentorProfile(capacity=CAPACITY, accepting=True, availability=1)
+        # Only a vetted mentor may accept (issue 12); the bench's mentors are approved.
+        blank = application_data(None, [], "")
+        mentor.mentor_application = MentorApplication(
+            state=Vetting.APPROVED,
+            data=blank,
+            submitted_at=now,
+            vetted_at=now,
+            approved_data=blank,
+        )
         mentees = [
             User(
                 email=f"mentee{number}-{n}@race.bench.example.com",
