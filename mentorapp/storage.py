@@ -19,7 +19,9 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -60,6 +62,9 @@ class Storage(Protocol):
 
     def delete(self, keys: list[str]) -> None:
         """Remove these files; a key with no file is not an error."""
+
+    def files_under(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        """Every file whose key starts with `prefix`, with when it was written (UTC)."""
 
 
 def checked_key(key: str) -> str:
@@ -117,6 +122,16 @@ class LocalStorage:
         for folder in folders:  # the folder a set of files shared, when it is empty now
             with contextlib.suppress(OSError):
                 folder.rmdir()
+
+    def files_under(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        try:
+            for path in sorted(self.root.rglob("*")):
+                key = path.relative_to(self.root).as_posix()
+                wanted = _KEY.match(key) and key.startswith(prefix) and not key.endswith(".type")
+                if wanted and path.is_file():
+                    yield key, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except OSError as error:
+            raise StorageUnavailable(str(error)) from error
 
 
 class S3Storage:
@@ -177,6 +192,19 @@ class S3Storage:
                 )
                 if answer.get("Errors"):
                     raise StorageUnavailable(f"S3 kept {len(answer['Errors'])} file(s)")
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable(str(error)) from error
+
+    def files_under(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix + prefix
+        )
+        try:
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(self.prefix) :], item["LastModified"]
         except (BotoCoreError, ClientError) as error:
             raise StorageUnavailable(str(error)) from error
 

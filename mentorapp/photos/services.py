@@ -10,6 +10,7 @@ after the commit by a task, from a `photo_removals` row written in the same tran
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
@@ -114,6 +115,21 @@ def delete_files_of(removal_id: int) -> bool:
     db.session.delete(removal)
     db.session.flush()
     return True
+
+
+def delete_orphaned_files(written_before: datetime) -> int:
+    """Delete photo files no person's row names, written before `written_before` (a
+    process killed between writing an upload and its rollback leaves such files; the
+    margin spares uploads whose transaction has not committed yet). Returns how many."""
+    named = set(db.session.scalars(select(User.photo_key).where(User.photo_key.is_not(None))))
+    orphans = []
+    for key, written in files().files_under("photos/"):
+        photo_key = key.split("/")[1] if key.count("/") >= 2 else ""
+        if photo_key not in named and written < written_before:
+            orphans.append(key)
+    for start in range(0, len(orphans), 1000):
+        files().delete(orphans[start : start + 1000])
+    return len(orphans)
 
 
 # Files written by a transaction that rolls back are deleted at once ------------------

@@ -41,3 +41,17 @@ def sweep_photo_removals() -> int:
     for removal_id in ids:
         tasks.enqueue(delete_photo_files, removal_id)
     return len(ids)
+
+
+# Uploads commit within seconds; an hour spares any still in flight.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+@tasks.periodic_task(tasks.crontab(minute="29", hour="4"))
+def delete_orphaned_photo_files() -> int:
+    """Once a day: delete the files of photos that never got saved (a crash mid-upload)."""
+    from mentorapp.photos.services import delete_orphaned_files
+
+    deleted = delete_orphaned_files(utcnow() - ORPHAN_GRACE)
+    db.session.commit()
+    return deleted

@@ -566,3 +566,27 @@ def test_a_mentors_photo_shows_on_the_suggestion_cards(app, client, auth, users)
         body,
     )
     assert '<span class="avatar avatar--small" aria-hidden="true">P</span>' in body
+
+
+def test_files_no_one_names_are_deleted_by_the_daily_sweep(app, person, ana):
+    from datetime import timedelta
+
+    from mentorapp.photos import services
+    from mentorapp.storage import files
+
+    upload(ana, person, png())
+    kept = sorted(stored_files(app))
+    with app.app_context():
+        # What a worker killed between writing an upload and its rollback leaves.
+        for side in images.SIZES:
+            files().put(services.file_key("a" * 32, side), b"x", images.CONTENT_TYPE)
+        assert len(stored_files(app)) == 2 * len(images.SIZES)
+
+        # An upload still in flight (written a moment ago) is spared.
+        assert services.delete_orphaned_files(utcnow() - timedelta(hours=1)) == 0
+        assert len(stored_files(app)) == 2 * len(images.SIZES)
+
+        assert services.delete_orphaned_files(utcnow() + timedelta(minutes=1)) == len(images.SIZES)
+
+    assert stored_files(app) == kept
+    assert served(ana, photo_key_of(app, person), 160).status_code == 200
