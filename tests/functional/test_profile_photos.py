@@ -590,3 +590,27 @@ def test_files_no_one_names_are_deleted_by_the_daily_sweep(app, person, ana):
 
     assert stored_files(app) == kept
     assert served(ana, photo_key_of(app, person), 160).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "settings, problem",
+    [
+        ({"FILE_STORAGE": "s3"}, "needs S3_BUCKET"),
+        ({"FILE_STORAGE": "ftp"}, "must be 'local' or 's3'"),
+    ],
+)
+def test_a_storage_that_cannot_work_stops_the_app_at_start(make_app, settings, problem):
+    from mentorapp.config import ConfigError
+
+    with pytest.raises(ConfigError, match=problem):
+        make_app(**settings)
+
+
+def test_storage_keys_never_leave_their_folder(tmp_path):
+    from mentorapp.storage import LocalStorage
+
+    storage = LocalStorage(tmp_path / "files")
+    for key in ("../secret", "photos/../../x", "/etc/passwd", "photos/.hidden", "a//b", ""):
+        with pytest.raises(ValueError, match="not a storage key"):
+            storage.put(key, b"x", "text/plain")
+    assert not (tmp_path / "secret").exists()
