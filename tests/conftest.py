@@ -24,7 +24,7 @@ from tests.queue import queue_app, task_worker  # noqa: F401  (fixtures)
 
 # Tables filled by migrations (reference data) survive between tests; rows that a
 # test adds to them beyond the seeded ones are removed.
-KEEP_TABLES = {"alembic_version", "archetypes", "specialties", "matching_state"}
+KEEP_TABLES = {"alembic_version", "archetypes", "specialties"}
 SEEDED_SPECIALTIES = 17
 
 

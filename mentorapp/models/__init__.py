@@ -35,7 +35,7 @@ from mentorapp.models.profile import (
     mentor_archetypes,
     mentor_specialties,
 )
-from mentorapp.models.suggestion import MarkKind, MatchingChange, MatchingState, SuggestionMark
+from mentorapp.models.suggestion import MarkKind, MatchingChange, SuggestionMark
 from mentorapp.models.task import TaskRun
 from mentorapp.models.taxonomy import Archetype, Specialty
 from mentorapp.models.trust import Block, Report, ReportState, ReportSubject
@@ -63,7 +63,6 @@ __all__ = [
     "ListingKind",
     "MarkKind",
     "MatchingChange",
-    "MatchingState",
     "MenteeAspiration",
     "MenteeProfile",
     "MenteeWant",

@@ -31,18 +31,9 @@ class SuggestionMark(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class MatchingState(db.Model):
-    """One row: a number bumped whenever anything matching reads changes, so every worker
-    can tell with one cheap query whether its in-memory candidate arrays are stale."""
-
-    __tablename__ = "matching_state"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1)
-
-
 class MatchingChange(db.Model):
-    """Whose matching data changed at which version, so a worker can refresh just them.
+    """Whose matching data changed, so a worker can refresh just them; the highest id is
+    the matching version (see suggestions/index.py).
 
     `user_id` is None when everything may have changed (the taxonomy). No foreign key:
     a deleted account must stay recorded until every worker has dropped it."""
@@ -50,5 +41,4 @@ class MatchingChange(db.Model):
     __tablename__ = "matching_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(index=True)
     user_id: Mapped[int | None]

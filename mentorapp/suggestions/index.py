@@ -1,11 +1,17 @@
 """Candidate arrays kept in memory per process, refreshed when the data changes.
 
 Reading 100,000 profiles on every request is far too slow for a page, so each worker
-keeps the engine's arrays and asks the database one cheap question per request: has
-the matching version moved? Every flush that changes something matching reads bumps
-it and records whose data changed (see `track_changes`), so several gunicorn workers
-stay correct, and a worker that falls behind reloads just those people. A change to
-the taxonomy, or a worker too far behind, reloads everyone.
+keeps the engine's arrays and asks the database one cheap question per request: has the
+change log grown? Every transaction that changes something matching reads adds a row per
+person changed to `matching_changes` as it commits (see `track_changes`), so several
+gunicorn workers stay correct, and a worker that falls behind reloads just those people.
+A change to the taxonomy, or a worker too far behind, reloads everyone.
+
+The log's own ids are the version: writers only insert (no shared row to queue on).
+PostgreSQL hands out ids before the commits, which may finish out of order, so a worker
+does not trust "the highest id" alone: it remembers the ids of the last WINDOW it has
+applied and asks for the highest id and the count above that window; a late commit
+changes the count, and its row is applied then.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from mentorapp.database import read_only
@@ -25,7 +31,6 @@ from mentorapp.matching import MenteePool, MentorPool, Vocabulary
 from mentorapp.models import (
     Archetype,
     MatchingChange,
-    MatchingState,
     MenteeAspiration,
     MenteeProfile,
     MenteeWant,
@@ -54,18 +59,37 @@ WATCHED_FIELDS: dict[type, tuple[str, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class LogState:
+    """Where the change log stands for a worker: the highest id, and how many ids lie
+    above `low` (= that id - WINDOW)."""
+
+    version: int
+    low: int
+    count: int
+
+
 @dataclass
 class Snapshot:
     version: int
+    seen: frozenset[int]  # the ids above version - WINDOW applied in these arrays
     vocabulary: Vocabulary
     mentors: MentorPool
     mentees: MenteePool
+
+    @property
+    def low(self) -> int:
+        return self.version - WINDOW
+
+    def matches(self, state: LogState) -> bool:
+        return state.version == self.version and state.count == len(self.seen)
 
 
 logger = logging.getLogger(__name__)
 
 PATCH_LIMIT = 2000  # more changed people than this: reload everyone
-KEEP_CHANGES = 5000  # versions of the change log kept; older rows are pruned
+KEEP_CHANGES = 5000  # ids of the change log kept; older rows are pruned
+WINDOW = 500  # ids below the highest in which a commit may still land late
 
 
 class CandidateIndex:
@@ -112,54 +136,79 @@ class CandidateIndex:
         )
 
     def current(self) -> Snapshot:
-        version = current_version()
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.version == version:
+        state = log_state(snapshot.low if snapshot else None)
+        if snapshot is not None and snapshot.matches(state):
             return snapshot
         with self._lock:
             snapshot = self._snapshot
-            if snapshot is None or snapshot.version != version:
-                fresh = self._patched(snapshot, version) if snapshot else None
-                self._snapshot = fresh or self._built(version)
+            if snapshot is None:
+                self._snapshot = self._built()
+            elif not snapshot.matches(log_state(snapshot.low)):
+                self._snapshot = self._patched(snapshot) or self._built()
             return self._snapshot
 
-    def _built(self, version: int) -> Snapshot:
+    def _built(self) -> Snapshot:
+        # The log first, then the data: a change committed in between is read twice
+        # (harmless), never missed.
+        version = log_state(None).version
+        seen = frozenset(_ids_above(version - WINDOW))
         vocabulary = load_vocabulary()
         self.rebuilds += 1
         return Snapshot(
             version,
+            seen,
             vocabulary,
             MentorPool.build(load_mentor_records(), vocabulary),
             MenteePool.build(load_mentee_records(), vocabulary),
         )
 
-    def _patched(self, snapshot: Snapshot, version: int) -> Snapshot | None:
+    def _patched(self, snapshot: Snapshot) -> Snapshot | None:
         """Reload only the people changed since the snapshot, or None to reload everyone."""
-        if version < snapshot.version or version - snapshot.version > KEEP_CHANGES // 2:
+        rows = db.session.execute(
+            select(MatchingChange.id, MatchingChange.user_id)
+            .where(MatchingChange.id > snapshot.low)
+            .order_by(MatchingChange.id)
+            .limit(KEEP_CHANGES // 2)
+        ).all()
+        if not rows or len(rows) == KEEP_CHANGES // 2:
+            return None  # the log was emptied, or this worker is too far behind
+        version = rows[-1].id
+        if version < snapshot.version:
             return None
-        changed = set(
-            db.session.scalars(
-                select(MatchingChange.user_id)
-                .where(MatchingChange.version > snapshot.version)
-                .where(MatchingChange.version <= version)
-                .distinct()
-                .limit(PATCH_LIMIT + 1)
-            )
-        )
+        changed = {row.user_id for row in rows if row.id not in snapshot.seen}
         if None in changed or len(changed) > PATCH_LIMIT:
             return None
         ids = sorted(changed)  # type: ignore[type-var]  # None was ruled out above
         self.patches += 1
         return Snapshot(
             version,
+            frozenset(row.id for row in rows if row.id > version - WINDOW),
             snapshot.vocabulary,
             snapshot.mentors.replaced(ids, load_mentor_records(ids)),
             snapshot.mentees.replaced(ids, load_mentee_records(ids)),
         )
 
 
+def log_state(low: int | None) -> LogState:
+    """One query on the change log's primary key: its highest id and, when `low` is
+    given, how many ids lie above it (at most WINDOW and a few when nothing changed)."""
+    if low is None:
+        version = db.session.scalar(select(func.max(MatchingChange.id))) or 0
+        return LogState(version, version - WINDOW, 0)
+    version, count = db.session.execute(
+        select(func.max(MatchingChange.id), func.count()).where(MatchingChange.id > low)
+    ).one()
+    return LogState(version or 0, low, count)
+
+
+def _ids_above(low: int) -> list[int]:
+    return list(db.session.scalars(select(MatchingChange.id).where(MatchingChange.id > low)))
+
+
 def current_version() -> int:
-    return db.session.scalar(select(MatchingState.version).where(MatchingState.id == 1)) or 0
+    """The change log's highest id: it moves with every change matching reads."""
+    return log_state(None).version
 
 
 def candidate_index() -> CandidateIndex:
@@ -201,7 +250,8 @@ def _matters(session: Session, obj, new_or_deleted: bool) -> bool:
 
 
 def track_changes(app: Flask) -> None:
-    """Bump the matching version, and note who changed, in the flush that changes them."""
+    """Note who changed in each flush that changes something matching reads, and write
+    them to the change log as the transaction commits."""
     app.extensions["candidate_index"] = CandidateIndex()
     session_class = db.session.session_factory.class_
 
@@ -224,10 +274,9 @@ def track_changes(app: Flask) -> None:
         if touched:
             _pending(session).update(_owner(obj) for obj in touched)
 
-    # The version is bumped once, at the end of the transaction: the matching_state row is
-    # the last lock any transaction takes, so it never sits in a cycle of waits (an accept
-    # holding it while it declines the requests a decline holds was a deadlock), and it is
-    # held only for the commit itself.
+    # The change is written once, at the end of the transaction, just before its commit:
+    # the log's rows are the last thing a transaction writes, so its locks never sit in a
+    # cycle of waits.
     @event.listens_for(session_class, "before_commit")
     def _bump(session):
         if session.in_nested_transaction():
@@ -249,21 +298,10 @@ def _pending(session: Session) -> set[int | None]:
 
 
 def note_matching_change(user_ids: set[int]) -> None:
-    """Record a change made by a bulk UPDATE, which the flush events never see; the
-    version moves when the transaction commits."""
+    """Record a change made by a bulk UPDATE, which the flush events never see; it is
+    written when the transaction commits."""
     _pending(db.session).update(user_ids)
 
 
 def _record_change(session: Session, owners: set[int | None]) -> None:
-    connection = session.connection()
-    version = connection.execute(
-        update(MatchingState)
-        .where(MatchingState.id == 1)
-        .values(version=MatchingState.version + 1)
-        .returning(MatchingState.version)
-    ).scalar_one()
-    connection.execute(insert(MatchingChange), [{"version": version, "user_id": o} for o in owners])
-    if version % 500 == 0:
-        connection.execute(
-            delete(MatchingChange).where(MatchingChange.version < version - KEEP_CHANGES)
-        )
+    session.connection().execute(insert(MatchingChange), [{"user_id": o} for o in owners])

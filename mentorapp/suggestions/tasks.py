@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from mentorapp import tasks
 from mentorapp.extensions import db
-from mentorapp.models import MatchingChange, MatchingState
-from mentorapp.suggestions.index import KEEP_CHANGES
+from mentorapp.models import MatchingChange
+from mentorapp.suggestions.index import KEEP_CHANGES, current_version
 
 
 def prune_matching_changes() -> int:
-    """Drop change-log rows older than the KEEP_CHANGES versions workers may still read
+    """Drop change-log rows older than the KEEP_CHANGES ids workers may still read
     (a worker further behind reloads everything anyway). Returns how many."""
-    version = db.session.scalar(select(MatchingState.version).where(MatchingState.id == 1)) or 0
+    version = current_version()
     return db.session.execute(
         delete(MatchingChange)
-        .where(MatchingChange.version < version - KEEP_CHANGES)
+        .where(MatchingChange.id < version - KEEP_CHANGES)
         .execution_options(synchronize_session=False)
     ).rowcount
 

@@ -16,7 +16,6 @@ from mentorapp.directory.tasks import notify_listers_of_rechecks, remind_listers
 from mentorapp.extensions import db
 from mentorapp.models import (
     MatchingChange,
-    MatchingState,
     Notification,
     OutboundEmail,
     TaskRun,
@@ -168,10 +167,9 @@ def test_old_read_notifications_are_pruned_unread_ones_stay(queue_app, task_work
 def test_the_matching_change_log_is_pruned_to_what_workers_may_read(queue_app, task_worker):
     app = queue_app()
     with app.app_context():
-        version = KEEP_CHANGES + 100
-        db.session.execute(MatchingState.__table__.update().values(version=version))
+        version = KEEP_CHANGES + 100  # the highest id is the version
         db.session.add_all(
-            [MatchingChange(version=v, user_id=None) for v in (1, 50, 99, 100, 101, version)]
+            [MatchingChange(id=v, user_id=None) for v in (1, 50, 99, 100, 101, version)]
         )
         db.session.commit()
     worker = task_worker(app)
@@ -179,7 +177,7 @@ def test_the_matching_change_log_is_pruned_to_what_workers_may_read(queue_app, t
     prune_matching_log()
     worker.drain()
     with app.app_context():
-        left = db.session.scalars(select(MatchingChange.version).order_by(MatchingChange.version))
+        left = db.session.scalars(select(MatchingChange.id).order_by(MatchingChange.id))
         assert list(left) == [100, 101, version]
 
 
