@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import MethodNotAllowed
 
 from mentorapp.apprenticeships import services, workspace
 from mentorapp.apprenticeships.forms import (
@@ -143,10 +144,25 @@ def invite(user_id: int):
     return _start(user_id, as_mentee=False)
 
 
-@bp.get("/apprenticeships/<id:apprenticeship_id>")
+# One rule a path, GET and POST together: Werkzeug answers 405 rather than 404 for an
+# out-of-range id when a path has a rule per method.
+@bp.route("/apprenticeships/<id:apprenticeship_id>", methods=["GET", "POST"])
 @login_required
 def show(apprenticeship_id: int):
+    if request.method == "POST":
+        return _act_in_workspace(apprenticeship_id)
     return _render_workspace(_mine(apprenticeship_id))
+
+
+def _act_in_workspace(apprenticeship_id: int):
+    """The workspace's forms post to the workspace itself, so a form sent back with
+    errors shows at the workspace's address (a success still redirects)."""
+    act = request.form.get("act", "")
+    if act in WORKSPACE_ACTS:
+        return WORKSPACE_ACTS[act](apprenticeship_id)
+    if act in ("decline", "question"):
+        return _move(apprenticeship_id, act)
+    abort(400)
 
 
 # Transitions: a button, or a short form when a reason or a question goes with it.
@@ -182,12 +198,46 @@ TRANSITIONS = {
 }
 FORM_NAMES = {DeclineForm: "decline_form", QuestionForm: "question_form", EndForm: "end_form"}
 
+# What cannot be undone asks once more, on a page of its own (no JavaScript needed):
+# the transition, and whether the apprenticeship and the person may take it now.
+CONFIRMED = {
+    "withdraw": lambda a: a.state == State.REQUESTED and a.requester_id == current_user.id,
+    "end": lambda a: a.state == State.ACCEPTED,
+}
 
-@bp.post("/apprenticeships/<id:apprenticeship_id>/<transition>")
+
+def _render_confirm(apprenticeship, transition: str, form, status: int = 200):
+    return render_template(
+        "apprenticeships/confirm.html",
+        a=apprenticeship,
+        me=apprenticeship.role_of(current_user.id),
+        other=apprenticeship.other(current_user.id),
+        transition=transition,
+        form=form,
+    ), status
+
+
+def _confirm(apprenticeship_id: int, transition: str):
+    if transition not in CONFIRMED:
+        raise MethodNotAllowed(valid_methods=["POST"])
+    apprenticeship = _mine(apprenticeship_id)
+    if not CONFIRMED[transition](apprenticeship):
+        return _to(apprenticeship.id)
+    form = EndForm(formdata=None) if transition == "end" else EmptyForm()
+    return _render_confirm(apprenticeship, transition, form)
+
+
+@bp.route("/apprenticeships/<id:apprenticeship_id>/<transition>", methods=["GET", "POST"])
 @login_required
 def move(apprenticeship_id: int, transition: str):
     if transition not in TRANSITIONS:
         abort(404)
+    if request.method == "GET":
+        return _confirm(apprenticeship_id, transition)
+    return _move(apprenticeship_id, transition)
+
+
+def _move(apprenticeship_id: int, transition: str):
     form_class, act, done = TRANSITIONS[transition]
     apprenticeship = _mine(apprenticeship_id)
     form = form_class()
@@ -204,6 +254,8 @@ def move(apprenticeship_id: int, transition: str):
             return _to(apprenticeship.id)
     if form_class is EmptyForm:
         abort(400)  # only a missing or foreign CSRF token fails an empty form
+    if transition == "end":
+        return _render_confirm(apprenticeship, transition, form, 422)
     return _render_workspace(apprenticeship, 422, **{FORM_NAMES[form_class]: form})
 
 
@@ -259,6 +311,9 @@ def log_session(apprenticeship_id: int):
         ),
         "sessions",
     )
+
+
+WORKSPACE_ACTS = {"message": message, "goal": goal, "session": log_session}
 
 
 @bp.post("/apprenticeships/<id:apprenticeship_id>/goals/<id:goal_id>/<state>")

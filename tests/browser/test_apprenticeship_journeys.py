@@ -164,7 +164,7 @@ def test_ask_accept_work_complete_and_show_the_reference(open_page, pair: Pair):
     request = region(mentee, "The request")
     expect(request.locator("blockquote")).to_have_text(ASK)
     expect(request).to_contain_text(f"Waiting for {mentor_name}'s answer until")
-    expect(request.get_by_role("button", name="Withdraw my request")).to_be_visible()
+    expect(request.get_by_role("link", name="Withdraw my request…")).to_be_visible()
     expect(mentee.get_by_role("button", name=re.compile("^Accept"))).to_have_count(0)
     workspace_url = mentee.url
 
@@ -372,7 +372,7 @@ def test_ask_accept_decline_and_write_without_javascript(
     priya.get_by_role("textbox", name="Your message").fill(ASK)
     navigate(priya, priya.get_by_role("button", name="Send the request").click, status=200)
     expect(state_label(priya)).to_have_text("Waiting for an answer")
-    expect(priya.get_by_role("button", name="Withdraw my request")).to_be_visible()
+    expect(priya.get_by_role("link", name="Withdraw my request…")).to_be_visible()
 
     # Mira answers from her list: she accepts Priya...
     sign_in(mira, MENTOR[0])

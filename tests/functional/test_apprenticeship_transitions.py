@@ -300,7 +300,9 @@ def test_an_unknown_transition_or_a_get_changes_nothing(app, people):
     mira = signed_in(app, "mira@example.com")
     assert post(mira, f"/apprenticeships/{a}/approve").status_code == 404
     for transition in RULES:
-        assert mira.get(f"/apprenticeships/{a}/{transition}").status_code == 405
+        # Withdraw and end have a page that asks once more; the rest answer only a POST.
+        expected = (200, 302) if transition in ("withdraw", "end") else (405,)
+        assert mira.get(f"/apprenticeships/{a}/{transition}").status_code in expected
     assert mira.get(f"/apprenticeships/{a}").status_code == 200
     assert state_of(app, a) == State.REQUESTED
     assert apprentices_of(app, people["mentor"]) == 0
@@ -466,7 +468,7 @@ def test_a_question_sent_twice_by_a_double_click_is_asked_once(app, people):
     a = make_apprenticeship(app, people["mentor"], people["mentee"])
     mira = signed_in(app, "mira@example.com")
     page = text(mira.get(f"/apprenticeships/{a}"))
-    nonce = page.split(f'action="/apprenticeships/{a}/question"')[1].split('name="nonce"')[1]
+    nonce = page.split('name="act" value="question"')[1].split('name="nonce"')[1]
     nonce = nonce.split('value="')[1].split('"')[0]
     for _ in range(2):
         sent = post(

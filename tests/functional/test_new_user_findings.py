@@ -6,9 +6,20 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+import pytest
+
+from mentorapp.models import State, ThreadMessage
 from mentorapp.quiz.scoring import QUESTION_KEYS
 from tests.conftest import post_form
-from tests.functional.apprenticeship_builders import make_mentee, post, signed_in
+from tests.functional.apprenticeship_builders import (
+    count,
+    make_apprenticeship,
+    make_mentee,
+    make_mentor,
+    post,
+    signed_in,
+    state_of,
+)
 from tests.functional.listing_builders import CROYDON, make_listing, mentee_in, person
 from tests.helpers import text
 
@@ -117,3 +128,120 @@ def test_places_near_you_skip_no_heading_level(app):
     levels = heading_levels(body)
     assert levels[0] == 1 and 3 in levels
     assert all(b <= a + 1 for a, b in pairwise(levels)), levels
+
+
+# --- 12. Withdraw and end ask once more, on a page of their own -------------------------
+
+
+def forms_posting_to(body: str, path: str) -> list[str]:
+    return re.findall(rf'<form[^>]*action="{re.escape(path)}"', body)
+
+
+def test_withdrawing_a_request_takes_a_second_step(app):
+    mira = make_mentor(app, "mira@example.com", "Mira")
+    priya = make_mentee(app, "priya@example.com", "Priya")
+    a = make_apprenticeship(app, mira, priya)
+    client = signed_in(app, "priya@example.com")
+    workspace = text(client.get(f"/apprenticeships/{a}"))
+    assert not forms_posting_to(workspace, f"/apprenticeships/{a}/withdraw")
+    assert f'href="/apprenticeships/{a}/withdraw"' in workspace
+
+    confirm = client.get(f"/apprenticeships/{a}/withdraw")
+    body = text(confirm)
+    assert confirm.status_code == 200 and state_of(app, a) == State.REQUESTED  # GET changes nothing
+    assert "Withdraw your request with Mira?" in body
+    assert forms_posting_to(body, f"/apprenticeships/{a}/withdraw")
+    assert f'href="/apprenticeships/{a}">Keep your request' in body
+
+    done = post(client, f"/apprenticeships/{a}/withdraw", follow_redirects=True)
+    assert "Your request is withdrawn." in text(done)
+    assert state_of(app, a) == State.WITHDRAWN
+
+
+def test_only_the_one_who_asked_sees_the_withdraw_step(app):
+    mira = make_mentor(app, "mira@example.com", "Mira")
+    priya = make_mentee(app, "priya@example.com", "Priya")
+    make_mentee(app, "eve@example.com", "Eve")
+    a = make_apprenticeship(app, mira, priya)
+    mentor = signed_in(app, "mira@example.com")
+    answer = mentor.get(f"/apprenticeships/{a}/withdraw")
+    assert answer.status_code == 302 and answer.location.endswith(f"/apprenticeships/{a}")
+    assert (
+        signed_in(app, "eve@example.com").get(f"/apprenticeships/{a}/withdraw").status_code == 404
+    )
+    assert state_of(app, a) == State.REQUESTED
+
+
+def test_ending_an_apprenticeship_takes_a_second_step_with_its_reason(app):
+    mira = make_mentor(app, "mira@example.com", "Mira")
+    priya = make_mentee(app, "priya@example.com", "Priya")
+    a = make_apprenticeship(app, mira, priya, state=State.ACCEPTED)
+    client = signed_in(app, "mira@example.com")
+    workspace = text(client.get(f"/apprenticeships/{a}"))
+    assert not forms_posting_to(workspace, f"/apprenticeships/{a}/end")
+    assert f'href="/apprenticeships/{a}/end"' in workspace
+
+    body = text(client.get(f"/apprenticeships/{a}/end"))
+    assert "End the apprenticeship with Priya?" in body
+    assert forms_posting_to(body, f"/apprenticeships/{a}/end") and 'name="reason"' in body
+
+    refused = post(client, f"/apprenticeships/{a}/end", {"reason": "", "note": "Kind words"})
+    assert refused.status_code == 422
+    page = text(refused)
+    assert 'id="reason-error"' in page and "Kind words" in page
+    assert state_of(app, a) == State.ACCEPTED
+
+    post(client, f"/apprenticeships/{a}/end", {"reason": "moved", "note": ""})
+    assert state_of(app, a) == State.ENDED
+    assert client.get(f"/apprenticeships/{a}/end").status_code == 302  # nothing left to end
+
+
+# --- 14. A form sent back with errors shows at the workspace's own address --------------
+
+
+@pytest.mark.parametrize("act", ["message", "goal", "session"])
+def test_workspace_forms_post_to_the_workspace_and_errors_show_there(app, act):
+    mira = make_mentor(app, "mira@example.com", "Mira")
+    priya = make_mentee(app, "priya@example.com", "Priya")
+    a = make_apprenticeship(app, mira, priya, state=State.ACCEPTED)
+    client = signed_in(app, "priya@example.com")
+    workspace = text(client.get(f"/apprenticeships/{a}"))
+    assert f'<input type="hidden" name="act" value="{act}">' in workspace
+    assert not re.search(rf'action="/apprenticeships/{a}/(messages|goals|sessions)"', workspace)
+
+    bad = {
+        "message": {"body": "   "},
+        "goal": {"title": ""},
+        "session": {"held_on": "not a date", "hours": "1", "covered": "Kept words"},
+    }[act]
+    response = post(client, f"/apprenticeships/{a}", {"act": act, **bad})
+    assert response.status_code == 422
+    body = text(response)
+    assert 'class="error-summary"' in body and 'aria-invalid="true"' in body
+    if act == "session":
+        assert "Kept words" in body
+
+
+def test_a_message_sent_to_the_workspace_is_posted_once(app):
+    mira = make_mentor(app, "mira@example.com", "Mira")
+    priya = make_mentee(app, "priya@example.com", "Priya")
+    a = make_apprenticeship(app, mira, priya, state=State.ACCEPTED)
+    client = signed_in(app, "priya@example.com")
+    workspace = text(client.get(f"/apprenticeships/{a}"))
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', workspace).group(1)
+    sent = post(client, f"/apprenticeships/{a}", {"act": "message", "body": "Hi", "nonce": nonce})
+    assert sent.status_code == 302 and sent.location.endswith(f"/apprenticeships/{a}#thread-end")
+    assert count(app, ThreadMessage, ThreadMessage.apprenticeship_id == a) == 1
+
+
+def test_a_decline_with_errors_shows_at_the_workspace_address(app):
+    mira = make_mentor(app, "mira@example.com", "Mira")
+    priya = make_mentee(app, "priya@example.com", "Priya")
+    a = make_apprenticeship(app, mira, priya)
+    client = signed_in(app, "mira@example.com")
+    response = post(
+        client, f"/apprenticeships/{a}", {"act": "decline", "reason": "", "note": "Kept"}
+    )
+    assert response.status_code == 422 and 'id="reason-error"' in text(response)
+    assert state_of(app, a) == State.REQUESTED
+    assert post(client, f"/apprenticeships/{a}", {"act": "nonsense"}).status_code == 400
