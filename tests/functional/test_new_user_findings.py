@@ -20,7 +20,14 @@ from tests.functional.apprenticeship_builders import (
     signed_in,
     state_of,
 )
-from tests.functional.listing_builders import CROYDON, make_listing, mentee_in, person
+from tests.functional.listing_builders import (
+    CROYDON,
+    form_for,
+    listing_ids,
+    make_listing,
+    mentee_in,
+    person,
+)
 from tests.helpers import text
 
 # --- 4. A new mentor's dashboard says what to do, not "None free places" ---------------
@@ -245,3 +252,50 @@ def test_a_decline_with_errors_shows_at_the_workspace_address(app):
     assert response.status_code == 422 and 'id="reason-error"' in text(response)
     assert state_of(app, a) == State.REQUESTED
     assert post(client, f"/apprenticeships/{a}", {"act": "nonsense"}).status_code == 400
+
+
+# --- 7. A limit is stated and counted, and text past it is refused, never cut -----------
+
+
+def textarea(body: str, name: str) -> str:
+    found = re.search(rf'<textarea[^>]*name="{name}"[^>]*>', body)
+    assert found, f"no textarea {name}"
+    return found.group(0)
+
+
+def test_a_message_states_its_limit_and_nothing_cuts_it(app):
+    mira = make_mentor(app, "mira@example.com", "Mira")
+    priya = make_mentee(app, "priya@example.com", "Priya")
+    a = make_apprenticeship(app, mira, priya, state=State.ACCEPTED)
+    client = signed_in(app, "priya@example.com")
+    body = text(client.get(f"/apprenticeships/{a}"))
+    tag = textarea(body, "body")
+    assert "maxlength" not in tag
+    assert 'data-limit="4000"' in tag and "body-count" in tag  # described by the count
+    assert '<p class="field__count" id="body-count" data-count-for="body">' in body
+    assert "Up to 4,000 characters." in body
+    assert "char-count.js" in body
+
+    pasted = "la" * 2001  # 4,002 characters
+    response = post(client, f"/apprenticeships/{a}", {"act": "message", "body": pasted})
+    assert response.status_code == 422
+    page = text(response)
+    assert 'id="body-error"' in page and pasted in page  # refused next to it, kept whole
+    assert count(app, ThreadMessage, ThreadMessage.apprenticeship_id == a) == 0
+
+
+def test_no_form_on_the_listing_page_cuts_what_is_typed(app):
+    person(app, "lou@example.com", "Lou")
+    client = signed_in(app, "lou@example.com")
+    body = text(client.get("/directory/new"))
+    for name in ("description", "programmes"):
+        assert "maxlength" not in textarea(body, name)
+    assert not re.search(r'<input[^>]*name="name"[^>]*maxlength', body)
+    assert "Up to 4,000 characters." in body and "Up to 120 characters." in body
+
+    long_name = "N" * 121
+    response = post(client, "/directory/new", form_for(CROYDON, name=long_name))
+    assert response.status_code == 422
+    page = text(response)
+    assert 'id="name-error"' in page and f'value="{long_name}"' in page
+    assert listing_ids(app) == []
