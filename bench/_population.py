@@ -12,7 +12,7 @@ import numpy as np
 
 from mentorapp.matching import MenteeRecord, MentorRecord, Vocabulary
 from mentorapp.places.gazetteer import Gazetteer
-from mentorapp.profiles.vocabulary import AVAILABILITY_SLOTS, GENRES
+from mentorapp.profiles.vocabulary import AVAILABILITY_SLOTS, GENRES, TOOLS
 
 ARCHETYPES = {
     "engineer": "The engineer",
@@ -45,6 +45,7 @@ VOCABULARY = Vocabulary(
     specialties={slug: slug.replace("-", " ").capitalize() for slug in SPECIALTIES},
     genres=dict(GENRES),
     slots=dict(AVAILABILITY_SLOTS),
+    tools=dict(TOOLS),
 )
 CITIES = 3000  # people live in the 3,000 largest cities, more in the larger ones
 
@@ -107,6 +108,7 @@ def mentors(n: int, seed: int = 1, first_id: int = 1) -> list[MentorRecord]:
     capacity = rng.integers(1, 6, size=n)
     accepting = rng.random(n) < 0.9
     slots = rng.integers(1, 64, size=n)
+    tools = _picks(rng, [slug for slug, _ in TOOLS], 1, 3, n)  # drawn last: the rest stays put
     return [
         MentorRecord(
             id=first_id + i,
@@ -122,6 +124,7 @@ def mentors(n: int, seed: int = 1, first_id: int = 1) -> list[MentorRecord]:
             years=float(years[i]),
             free_places=int(capacity[i]),
             accepting=bool(accepting[i]),
+            tools=frozenset(tools[i]),
         )
         for i in range(n)
     ]
@@ -138,6 +141,7 @@ def mentees(n: int, seed: int = 2, first_id: int = 10_000_001) -> list[MenteeRec
     remote_ok = rng.random(n) < 0.7
     levels = rng.choice(["starting_out", "some_experience", "working"], size=n)
     slots = rng.integers(1, 64, size=n)
+    tools = _picks(rng, [slug for slug, _ in TOOLS], 0, 2, n)
     return [
         MenteeRecord(
             id=first_id + i,
@@ -150,6 +154,7 @@ def mentees(n: int, seed: int = 2, first_id: int = 10_000_001) -> list[MenteeRec
             travel_km=float(travel[i]),
             remote_ok=bool(remote_ok[i]),
             experience=str(levels[i]),
+            tools=frozenset(tools[i]),
         )
         for i in range(n)
     ]

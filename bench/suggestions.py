@@ -107,6 +107,7 @@ def fill(database_url: str, mentors: int) -> None:
                         "headline": "Producer and engineer",
                         "bio": "Makes records; teaches what they know.",
                         "genres": sorted(r.genres),
+                        "tools": sorted(r.tools),
                         "years_producing": int(r.years or 0),
                         "place_id": place_of[(r.latitude, r.longitude)],
                         "works_in_person": r.in_person,
@@ -161,6 +162,7 @@ def fill(database_url: str, mentors: int) -> None:
         mentee.mentee_profile = MenteeProfile(
             about="Wants to learn.",
             genres=["hip-hop", "electronic"],
+            tools=["ableton-live"],
             experience="some_experience",
             path="apprenticeship",
             place_id=london.geonameid,

@@ -1,6 +1,6 @@
 """Scoring and ranking pairs of mentee and mentor.
 
-A pair's score is in [0, 1]: the weighted sum of six parts, each in [0, 1]. The parts'
+A pair's score is in [0, 1]: the weighted sum of seven parts, each in [0, 1]. The parts'
 weighted values are the reasons shown to people, so the reasons add up to the score.
 Hard rules (not oneself, open places, reachable in person or both remote, not an
 excluded pair, a mentee under 18 only with a mentor who takes minors) remove a pair
@@ -22,6 +22,7 @@ from mentorapp.matching.weights import ASPIRATION_WEIGHTS, DEFAULT_WEIGHTS, PART
 
 GENRE_BITS = 32  # genres are uint32 masks
 SLOT_BITS = 8  # weekly time slots are 8-bit masks
+TOOL_TABLE_BITS = 12  # up to this many tools, a mentee's overlap with any mask is a table
 
 __all__ = ["EARTH_RADIUS_KM", "Filters", "Match", "Ranking", "Reason", "pair_parts", "pair_scores"]
 MENTOR_PRODUCER = "mentor_producer"
@@ -35,6 +36,7 @@ class Filters:
     specialty: str | None = None
     max_km: float | None = None
     remote_only: bool = False
+    tool: str | None = None  # works in this DAW or tool
 
 
 class Reason(NamedTuple):  # a tuple: ten cards make sixty of these per page
@@ -95,10 +97,14 @@ def pair_parts(
         "availability": _availability(mentees, mentors, w["availability"]),
         "genre": _overlap(mentees.genres, mentors.genres, w["genre"]),
         "experience": _experience(mentees, mentors, weights, w["experience"]),
+        "tools": _tools(mentees, mentors, w["tools"]),
     }
+    # Most people name no tools: their part is all zeros, not worth a pass to add.
+    idle = () if mentees.tools.any() else ("tools",)
     score = parts[PARTS[0]].copy()
     for name in PARTS[1:]:
-        score += parts[name]
+        if name not in idle:
+            score += parts[name]
     _strike(score, where.feasible)
     return PairParts(parts, score, where.km, where.in_person, where.remote)
 
@@ -108,7 +114,7 @@ def pair_scores(
 ) -> np.ndarray:
     """Only the scores, for blocks of many mentees against many mentors (bulk mode).
 
-    Specialty, genre and availability are each linear in the mentor's yes/no features,
+    Specialty, genre, availability and tools are each linear in the mentor's yes/no features,
     so together they are one matrix product; the rest is added in place. Equal to
     `pair_parts(...).score`, in fewer passes over the block.
     """
@@ -201,17 +207,19 @@ def _features(mentees: MenteePool, w: dict[str, float]) -> np.ndarray:
             wish * f32(w["specialty"]),
             _shares(mentees.genres, GENRE_BITS) * f32(w["genre"]),
             _shares(mentees.availability, SLOT_BITS) * f32(w["availability"]),
+            _shares(mentees.tools, len(mentees.vocabulary.tools)) * f32(w["tools"]),
         ]
     )
 
 
 def _mentor_features(mentors: MentorPool) -> np.ndarray:
-    """Per mentor, the same columns as `_features`: taught, genres, time slots (0 or 1)."""
+    """Per mentor, the same columns as `_features`: taught, genres, time slots, tools."""
     return np.hstack(
         [
             mentors.taught.T.astype(np.float32),
             _bit_columns(mentors.genres, GENRE_BITS),
             _bit_columns(mentors.availability, SLOT_BITS),
+            _bit_columns(mentors.tools, len(mentors.vocabulary.tools)),
         ]
     )
 
@@ -282,6 +290,17 @@ def _availability(mentees: MenteePool, mentors: MentorPool, scale: float) -> np.
     return _overlap(mentees.availability.astype(np.intp), mentors.availability, scale)
 
 
+def _tools(mentees: MenteePool, mentors: MentorPool, scale: float) -> np.ndarray:
+    """The share of the mentee's DAW and tools the mentor works in too, like genres."""
+    if not mentees.tools.any():
+        return np.zeros((len(mentees), len(mentors)), dtype=np.float32)
+    bits = len(mentees.vocabulary.tools)
+    if len(mentors) >= TABLE_MIN_MENTORS and bits <= TOOL_TABLE_BITS:
+        table = _overlap_table(mentees.tools, bits) * np.float32(scale)
+        return _lookup(table, mentors.tools)
+    return _overlap(mentees.tools, mentors.tools, scale)
+
+
 def _experience(
     mentees: MenteePool, mentors: MentorPool, weights: Weights, scale: float
 ) -> np.ndarray:
@@ -292,7 +311,7 @@ def _experience(
 
 
 def _lookup(tables: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """tables (b, 256) read at keys (n,) for every row: shape (b, n)."""
+    """tables (b, 2^bits) read at keys (n,) for every row: shape (b, n)."""
     if len(tables) == 1:
         return np.take(tables[0], keys)[None, :]
     return tables[:, keys]
@@ -314,9 +333,9 @@ def _archetype_tables(mentees: MenteePool, weights: Weights) -> np.ndarray:
     return table
 
 
-def _overlap_table(mine: np.ndarray) -> np.ndarray:
-    """For each row, the share of its bits present in every possible 8-bit mask."""
-    masks = np.arange(256, dtype=np.uint8)
+def _overlap_table(mine: np.ndarray, bits: int = SLOT_BITS) -> np.ndarray:
+    """For each row, the share of its bits present in every possible mask of `bits` bits."""
+    masks = np.arange(1 << bits, dtype=mine.dtype)
     shared = np.bitwise_count(mine[:, None] & masks[None, :]).astype(np.float32)
     own = np.maximum(np.bitwise_count(mine).astype(np.float32), np.float32(1))
     return shared / own[:, None]
@@ -451,6 +470,8 @@ def _filter_mentors(pool: MentorPool, pp: PairParts, f: Filters) -> np.ndarray |
     if f.specialty:
         position = vocab.index("specialties").get(f.specialty, -1)
         keep = both(pool.taught[position] if position >= 0 else np.zeros(len(pool), bool))
+    if f.tool:
+        keep = both(_works_in(pool.tools, vocab, f.tool))
     return _distance_filters(keep, pp.km[0], pp.in_person[0], pp.remote[0], f)
 
 
@@ -464,7 +485,18 @@ def _filter_mentees(pool: MenteePool, pp: PairParts, f: Filters) -> np.ndarray |
         position = vocab.index("specialties").get(f.specialty, -2)
         mask = (pool.wants == position).any(axis=1)
         keep = mask if keep is None else keep & mask
+    if f.tool:
+        mask = _works_in(pool.tools, vocab, f.tool)
+        keep = mask if keep is None else keep & mask
     return _distance_filters(keep, pp.km[:, 0], pp.in_person[:, 0], pp.remote[:, 0], f)
+
+
+def _works_in(tools: np.ndarray, vocab: Vocabulary, tool: str) -> np.ndarray:
+    """Who works in this tool (nobody, for a tool the vocabulary does not know)."""
+    position = vocab.index("tools").get(tool, -1)
+    if position < 0:
+        return np.zeros(len(tools), dtype=bool)
+    return (tools & (1 << position)) != 0
 
 
 def _distance_filters(keep, km, in_person, remote, f: Filters):
@@ -493,6 +525,15 @@ def near_text(km: float) -> str:
     return "In your city" if km < 1 else f"{km:,.0f} km from you"
 
 
+def tools_text(mentor_tools: int, mentee_tools: int, you_mentee: bool, words: _Words) -> str:
+    """The tools reason, the same sentence from either side when they share a tool."""
+    shared = _bits(mentor_tools & mentee_tools, words.tools)
+    if shared:
+        return f"Works in {and_list(shared)}, like you"
+    other = _bits(mentor_tools if you_mentee else mentee_tools, words.tools)
+    return f"Works in {and_list(other)}, none of the tools you use"
+
+
 def _bits(mask: int, names: list[str]) -> list[str]:
     """The names of the set bits, lowest first (visits only the set bits)."""
     found = []
@@ -511,6 +552,7 @@ class _Words:
     archetypes: list[str]
     genres: list[str]
     slots: list[str]
+    tools: list[str]
 
     @classmethod
     def of(cls, vocabulary: Vocabulary) -> _Words:
@@ -519,6 +561,7 @@ class _Words:
             _names(vocabulary, "archetypes"),
             _names(vocabulary, "genres"),
             list(vocabulary.slots.values()),
+            _names(vocabulary, "tools"),
         )
 
 
@@ -641,6 +684,10 @@ def _match(
             else "About as experienced as you"
         )
     reasons.append(Reason("experience", part("experience"), text))
+    # Tools: said only when both sides named theirs (otherwise the part is zero).
+    theirs, mine = int(mentors.tools[j]), int(mentees.tools[i])
+    if theirs and mine:
+        reasons.append(Reason("tools", part("tools"), tools_text(theirs, mine, you_mentee, words)))
 
     reasons.sort(key=lambda r: -r.contribution)
     return Match(

@@ -48,6 +48,11 @@ def _mask(slugs: Iterable[str], index: dict[str, int]) -> int:
     return value
 
 
+def _masks(sets: Sequence[Iterable[str]], index: dict[str, int]) -> np.ndarray:
+    """One bit mask per row, as intp (a table look-up needs no conversion)."""
+    return np.array([_mask(slugs, index) for slugs in sets], dtype=np.intp)
+
+
 @dataclass
 class MentorPool:
     """Every candidate mentor as columns."""
@@ -67,6 +72,7 @@ class MentorPool:
     open: np.ndarray  # bool: active, accepting and with a free place
     free: np.ndarray  # int32 free places
     takes_minors: np.ndarray  # bool
+    tools: np.ndarray  # intp bit masks of the DAW and tools they work in
 
     @classmethod
     def build(cls, records: Sequence[MentorRecord], vocabulary: Vocabulary) -> MentorPool:
@@ -96,6 +102,7 @@ class MentorPool:
             ),
             free=np.array([max(0, r.free_places) for r in records], dtype=np.int32),
             takes_minors=np.array([r.takes_minors for r in records], dtype=bool),
+            tools=_masks([r.tools for r in records], vocabulary.index("tools")),
         )
 
     def __len__(self) -> int:
@@ -151,6 +158,7 @@ _MENTOR_COLUMNS = (
     "open",
     "free",
     "takes_minors",
+    "tools",
 )
 
 
@@ -172,6 +180,7 @@ class MenteePool:
     level: np.ndarray  # float32 years of experience, roughly
     active: np.ndarray  # bool
     minor: np.ndarray  # bool: under 18
+    tools: np.ndarray  # intp bit masks of the DAW and tools they work in
 
     @classmethod
     def build(cls, records: Sequence[MenteeRecord], vocabulary: Vocabulary) -> MenteePool:
@@ -202,6 +211,7 @@ class MenteePool:
             level=np.array([r.experience_years for r in records], dtype=np.float32),
             active=np.array([r.active for r in records], dtype=bool),
             minor=np.array([r.minor for r in records], dtype=bool),
+            tools=_masks([r.tools for r in records], vocabulary.index("tools")),
         )
 
     def __len__(self) -> int:
@@ -238,4 +248,5 @@ _MENTEE_COLUMNS = (
     "level",
     "active",
     "minor",
+    "tools",
 )

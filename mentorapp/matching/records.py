@@ -24,6 +24,7 @@ class MentorRecord:
     accepting: bool = True
     active: bool = True  # False when suspended
     takes_minors: bool = False  # takes apprentices under 18
+    tools: frozenset[str] = frozenset()  # the DAW and tools they work in
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class MenteeRecord:
     experience: str | None = None
     active: bool = True
     minor: bool = False  # under 18: paired only with mentors who take minors
+    tools: frozenset[str] = frozenset()  # the DAW and tools they work in
 
     @property
     def experience_years(self) -> float:
@@ -48,12 +50,14 @@ class MenteeRecord:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Slugs and names of archetypes, specialties, genres and time slots, in a fixed order."""
+    """Slugs and names of archetypes, specialties, genres, time slots and tools, in a
+    fixed order."""
 
     archetypes: dict[str, str]
     specialties: dict[str, str]
     genres: dict[str, str]
     slots: dict[str, str] = field(default_factory=dict)  # label per bit, in bit order
+    tools: dict[str, str] = field(default_factory=dict)  # DAWs and tools, at most 16
 
     def index(self, kind: str) -> dict[str, int]:
         return {slug: i for i, slug in enumerate(getattr(self, kind))}

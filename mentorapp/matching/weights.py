@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-PARTS = ("specialty", "archetype", "distance", "availability", "genre", "experience")
+PARTS = ("specialty", "archetype", "distance", "availability", "genre", "experience", "tools")
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,9 @@ class Weights:
     availability: float = 0.10
     genre: float = 0.10
     experience: float = 0.10
+    # Working in the same DAW makes the first sessions easier, but anyone can learn a
+    # new one: a small nudge, never a rule (about 5% of the score once normalised).
+    tools: float = 0.05
 
     # Shaping constants, kept beside the weights they shape.
     distance_scale_km: float = 60.0  # an in-person pair this far apart scores 1/e

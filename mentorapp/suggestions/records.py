@@ -22,7 +22,7 @@ from mentorapp.models import (
     mentor_specialties,
 )
 from mentorapp.models.types import utcnow
-from mentorapp.profiles.vocabulary import AVAILABILITY_SLOTS, GENRES
+from mentorapp.profiles.vocabulary import AVAILABILITY_SLOTS, GENRES, TOOLS
 from mentorapp.trust.ages import is_minor_on
 
 
@@ -39,6 +39,7 @@ def load_vocabulary() -> Vocabulary:
         specialties=dict(specialties),
         genres=dict(GENRES),
         slots=dict(AVAILABILITY_SLOTS),
+        tools=dict(TOOLS),
     )
 
 
@@ -64,6 +65,7 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             MentorProfile.years_producing,
             MentorProfile.availability,
             MentorProfile.genres,
+            MentorProfile.tools,
             MentorProfile.works_in_person,
             MentorProfile.works_remotely,
             MentorProfile.travel_km,
@@ -111,6 +113,7 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             # Only a vetted mentor is suggested or placed in a cohort.
             active=row.suspended_at is None and row.is_mentor and row.vetted_at is not None,
             takes_minors=row.takes_minors,
+            tools=frozenset(row.tools or ()),
         )
         for row in db.session.execute(query)
     ]
@@ -123,6 +126,7 @@ def load_mentee_records(user_ids: list[int] | None = None) -> list[MenteeRecord]
             MenteeProfile.user_id,
             MenteeProfile.availability,
             MenteeProfile.genres,
+            MenteeProfile.tools,
             MenteeProfile.travel_km,
             MenteeProfile.remote_ok,
             MenteeProfile.experience,
@@ -168,6 +172,7 @@ def load_mentee_records(user_ids: list[int] | None = None) -> list[MenteeRecord]
             # Worked out when loaded: a pool that outlives a birthday keeps a new adult
             # with the mentors who take minors for a while, never the other way round.
             minor=is_minor_on(row.date_of_birth, today),
+            tools=frozenset(row.tools or ()),
         )
         for row in db.session.execute(query)
     ]
