@@ -33,6 +33,5 @@ def open_one(notification_id: int):
     note = services.open_notification(current_user, notification_id)
     if note is None:
         abort(404)
-    if note.apprenticeship_id:
-        return redirect(url_for("apprenticeships.show", apprenticeship_id=note.apprenticeship_id))
-    return redirect(url_for("notifications.inbox"))
+    endpoint, values = services.page_of(note.kind, note.apprenticeship_id)
+    return redirect(url_for(endpoint, **values))

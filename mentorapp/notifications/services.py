@@ -21,6 +21,21 @@ EMAIL_KINDS: dict[str, str] = {
 
 INBOX_SIZE = 50
 
+# The page each kind of note is about, for notes not about an apprenticeship: opening
+# one (or its email's link) leads there, never back to the inbox.
+KIND_PAGES: dict[str, str] = {
+    "listing": "directory.mine",
+    "vetting": "vetting.application",
+    "warning": "conduct.show",
+}
+
+
+def page_of(kind: str, apprenticeship_id: int | None) -> tuple[str, dict]:
+    """The endpoint and its arguments that a note of this kind opens."""
+    if apprenticeship_id:
+        return "apprenticeships.show", {"apprenticeship_id": apprenticeship_id}
+    return KIND_PAGES.get(kind, "notifications.inbox"), {}
+
 
 def notify(
     person: User | None,
@@ -43,11 +58,8 @@ def notify(
     db.session.add(note)
     wants_email = kind in EMAIL_KINDS and kind not in (person.muted_emails or [])
     if wants_email and person.is_active:
-        link = (
-            public_url("apprenticeships.show", apprenticeship_id=apprenticeship.id)
-            if apprenticeship
-            else public_url("notifications.inbox")
-        )
+        endpoint, values = page_of(kind, apprenticeship.id if apprenticeship else None)
+        link = public_url(endpoint, **values)
         queue_email(
             person.email,
             subject or text[:120],

@@ -7,8 +7,10 @@ import re
 from itertools import pairwise
 
 import pytest
+from sqlalchemy import select
 
-from mentorapp.models import State, ThreadMessage
+from mentorapp.extensions import db
+from mentorapp.models import Notification, Review, State, ThreadMessage
 from mentorapp.quiz.scoring import QUESTION_KEYS
 from tests.conftest import post_form
 from tests.functional.apprenticeship_builders import (
@@ -22,6 +24,7 @@ from tests.functional.apprenticeship_builders import (
 )
 from tests.functional.listing_builders import (
     CROYDON,
+    admin,
     form_for,
     listing_ids,
     make_listing,
@@ -299,3 +302,91 @@ def test_no_form_on_the_listing_page_cuts_what_is_typed(app):
     page = text(response)
     assert 'id="name-error"' in page and f'value="{long_name}"' in page
     assert listing_ids(app) == []
+
+
+# --- 1. Every notification opens what it is about; "Your listings" is linked ------------
+
+
+def newest_note(app, user_id: int) -> Notification:
+    with app.app_context():
+        note = db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.id.desc())
+        ).first()
+        assert note is not None, "no notification"
+        db.session.expunge(note)
+        return note
+
+
+def test_a_note_about_a_listing_opens_your_listings(app):
+    sam = person(app, "sam@example.com", "Sam")
+    admin(app)
+    listing = make_listing(app, "Fox Lane Studios", state=Review.PENDING, submitted_by=sam)
+    ada = signed_in(app, "ada@example.com")
+    asked = post(ada, f"/admin/listings/{listing}/request_changes", {"reason": "Say which rooms."})
+    assert asked.status_code == 302
+
+    client = signed_in(app, "sam@example.com")
+    note = newest_note(app, sam)
+    assert note.kind == "listing" and "asks for changes" in note.text
+    opened = post(client, f"/notifications/{note.id}/open")
+    assert opened.status_code == 302 and opened.location.endswith("/directory/mine")
+    mine = text(client.get(opened.location))
+    assert "Fox Lane Studios" in mine and "Say which rooms." in mine
+
+
+def test_a_note_about_an_apprenticeship_still_opens_its_workspace(app):
+    mira = make_mentor(app, "mira@example.com", "Mira")
+    priya = make_mentee(app, "priya@example.com", "Priya")
+    a = make_apprenticeship(app, mira, priya)
+    client = signed_in(app, "mira@example.com")
+    post(signed_in(app, "priya@example.com"), f"/apprenticeships/{a}/withdraw")
+    note = newest_note(app, mira)
+    opened = post(client, f"/notifications/{note.id}/open")
+    assert opened.location.endswith(f"/apprenticeships/{a}")
+    # Another person's note is out of reach.
+    assert (
+        post(signed_in(app, "priya@example.com"), f"/notifications/{note.id}/open").status_code
+        == 404
+    )
+
+
+def test_your_listings_is_linked_from_studios_the_dashboard_and_the_listing(app):
+    sam = mentee_in(app, "sam@example.com")
+    listing = make_listing(app, "Fox Lane Studios", submitted_by=sam)
+    client = signed_in(app, "sam@example.com")
+    for page in ("/directory", "/dashboard", f"/directory/{listing}"):
+        assert 'href="/directory/mine"' in text(client.get(page)), page
+    # Someone else's listing page does not say it is theirs.
+    person(app, "lou@example.com", "Lou")
+    other = text(signed_in(app, "lou@example.com").get(f"/directory/{listing}"))
+    assert "You listed this place" not in other
+
+
+# --- 10. One name for the directory; the admin's dashboard leads to what waits ----------
+
+
+def test_the_directory_has_one_name_for_everyone(app, client):
+    assert ">Studios and schools</a>" in text(client.get("/"))
+    mentee_in(app, "lou@example.com")
+    body = text(signed_in(app, "lou@example.com").get("/dashboard"))
+    assert ">Studios and schools</a>" in body and ">Studios</a>" not in body
+
+
+def test_the_admin_dashboard_lists_what_waits_with_links(app):
+    admin(app)
+    sam = person(app, "sam@example.com", "Sam")
+    make_listing(app, "Fox Lane Studios", state=Review.PENDING, submitted_by=sam)
+    body = text(signed_in(app, "ada@example.com").get("/admin"))
+    waiting = body.split('id="waiting-heading"')[1].split("</section>")[0]
+    assert '<a href="/admin/listings">1 listing item to vet</a>' in waiting
+    assert "mentor application" not in waiting  # nothing waits there
+    assert '<a class="stat__link" href="/admin/people">' in body
+    assert '<a class="stat__link" href="/admin/reports' in body
+
+
+def test_an_admin_with_nothing_waiting_is_told_so(app):
+    admin(app)
+    body = text(signed_in(app, "ada@example.com").get("/admin"))
+    assert "Nothing waits for you" in body
