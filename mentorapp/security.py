@@ -6,6 +6,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from mentorapp.profiles.portfolio import PLAYER_HOSTS
+
 # One place for the policy; scripts and styles are our own vendored files.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -15,6 +17,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
+        # The portfolio players, loaded only after the visitor presses play.
+        "frame-src " + " ".join(PLAYER_HOSTS),
         "form-action 'self'",
         "object-src 'none'",
         "base-uri 'none'",

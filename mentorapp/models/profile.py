@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorapp.extensions import db
 from mentorapp.models.place import Place
+from mentorapp.models.storefront import MentorCredit
 from mentorapp.models.taxonomy import Archetype, Specialty
 from mentorapp.models.types import UTCDateTime, utcnow
 
@@ -52,6 +53,9 @@ class MentorProfile(db.Model):
             "apprentice_count >= 0 AND apprentice_count <= capacity",
             name="apprentices_within_capacity",
         ),
+        CheckConstraint(
+            "terms IS NULL OR terms IN ('free', 'paid', 'work_for_learning')", name="known_terms"
+        ),
     )
 
     user_id: Mapped[int] = mapped_column(
@@ -62,6 +66,8 @@ class MentorProfile(db.Model):
     genres: Mapped[list[str]] = mapped_column(JSON, default=list)
     tools: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     years_producing: Mapped[int | None]
+    # A plain-text summary of `credit_list`, one line a credit, rewritten with the list
+    # (profiles.credits): the search indexes it and the admins vet it.
     credits: Mapped[str] = mapped_column(Text, default="")
     portfolio_links: Mapped[list[str]] = mapped_column(JSON, default=list)
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
@@ -79,10 +85,19 @@ class MentorProfile(db.Model):
     )
     # Accepted apprenticeships running now; changed only by a conditional UPDATE.
     apprentice_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The terms of an apprenticeship (models.storefront.Terms), in the mentor's words.
+    terms: Mapped[str | None] = mapped_column(String(20))
+    terms_rate: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    typical_week: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     user = relationship("User", back_populates="mentor_profile")
+    credit_list: Mapped[list[MentorCredit]] = relationship(
+        order_by=(MentorCredit.position, MentorCredit.id),
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     place: Mapped[Place | None] = relationship()
     studio = relationship("Listing")
     archetypes: Mapped[list[Archetype]] = relationship(

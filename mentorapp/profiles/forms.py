@@ -7,6 +7,9 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -27,6 +30,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mentorapp.forms import strip
+from mentorapp.models.types import utcnow
+from mentorapp.profiles import credits as cr
 from mentorapp.profiles import vocabulary as v
 
 
@@ -137,12 +142,6 @@ class MentorAboutForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric", "min": 0, "max": 80},
     )
-    credits = TextAreaField(
-        "Credits",
-        filters=[strip],
-        validators=[Length(max=2000, message="Keep credits under 2,000 characters.")],
-        description="Records, artists or projects you worked on (optional).",
-    )
     portfolio_links = TextAreaField(
         "Portfolio links",
         filters=[strip],
@@ -160,6 +159,153 @@ class MentorCraftForm(FlaskForm):
     specialties = MultiCheckboxField(
         "What you teach",
         validators=[
+class CreditRowForm(Form):
+    """One credit of the list (a row of `MentorCreditsForm`); a row left blank is none."""
+
+    credit_id = HiddenField()
+    title = StringField(
+        "Title",
+        filters=[strip],
+        validators=[
+            Length(max=cr.TITLE_MAX, message=f"Keep the title under {cr.TITLE_MAX} characters.")
+        ],
+        description="The record, song, film or project.",
+    )
+    artist = StringField(
+        "Artist",
+        filters=[strip],
+        validators=[
+            Length(max=cr.ARTIST_MAX, message=f"Keep the artist under {cr.ARTIST_MAX} characters.")
+        ],
+    )
+    role = StringField(
+        "Your role",
+        filters=[strip],
+        validators=[
+            Length(max=cr.ROLE_MAX, message=f"Keep the role under {cr.ROLE_MAX} characters.")
+        ],
+        description="e.g. producer, mixing engineer, co-writer.",
+    )
+    year = IntegerField(
+        "Year",
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric"},
+    )
+    link = StringField(
+        "Link (optional)",
+        filters=[strip],
+        description="Where it can be heard or checked.",
+        render_kw={"inputmode": "url", "spellcheck": "false", "autocapitalize": "off"},
+    )
+    remove = BooleanField("Remove this credit")
+
+    def is_blank(self) -> bool:
+        return not any(
+            (
+                self.title.data,
+                self.artist.data,
+                self.role.data,
+                self.year.raw_data and self.year.raw_data[0],
+                self.link.data,
+            )
+        )
+
+    def validate_title(self, field) -> None:
+        if not field.data and not self.remove.data and not self.is_blank():
+            raise ValidationError("Write the title, or clear the row.")
+
+    def validate_year(self, field) -> None:
+        top = utcnow().year + 1
+        if field.data is not None and not cr.YEAR_MIN <= field.data <= top:
+            raise ValidationError(f"Use a year from {cr.YEAR_MIN} to {top}.")
+
+    def validate_link(self, field) -> None:
+        if not field.data:
+            return
+        parts = urlsplit(field.data)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError("Use a web address starting with http:// or https://.")
+        if len(field.data) > cr.LINK_MAX:
+            raise ValidationError(f"Use a web address under {cr.LINK_MAX} characters.")
+        if any(ch.isspace() or ord(ch) < 32 for ch in field.data):
+            raise ValidationError("The address has a space in it.")
+
+
+class MentorCreditsForm(FlaskForm):
+    """The credits as rows: edit a row, tick "Remove", fill the blank row to add one.
+    "Add another row" and "Move up" only rearrange the form (no script needed)."""
+
+    rows = FieldList(FormField(CreditRowForm), min_entries=0, max_entries=cr.MAX_CREDITS + 5)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for number, entry in enumerate(self.rows, start=1):
+            for field in entry.form:
+                if field.type != "HiddenField":
+                    field.label.text = (
+                        f"Credit {number}, {field.label.text[:1].lower()}{field.label.text[1:]}"
+                    )
+
+    def filled_rows(self) -> list[CreditRowForm]:
+        return [
+            row.form for row in self.rows if not row.form.is_blank() and not row.form.remove.data
+        ]
+
+    def validate_rows(self, field) -> None:
+        if len(self.filled_rows()) > cr.MAX_CREDITS:
+            raise ValidationError(f"List at most {cr.MAX_CREDITS} credits.")
+
+    @property
+    def errors(self):
+        """Each row's errors under the field they concern (the error summary links each
+        to its field); the list's own error under the list."""
+        flat = {}
+        for row in self.rows:
+            for name, messages in row.form.errors.items():
+                flat[row.form[name].name] = messages
+        list_errors = [e for e in self.rows.errors if isinstance(e, str)]
+        if list_errors:
+            flat["rows"] = list_errors
+        if self.csrf_token.errors:
+            flat["csrf_token"] = self.csrf_token.errors
+        return flat
+
+    def __getitem__(self, name):
+        for row in self.rows:
+            for field in row.form:
+                if field.name == name:
+                    return field
+        return super().__getitem__(name)
+
+
+class MentorTermsForm(FlaskForm):
+    terms = RadioField(
+        "On what terms do you take an apprentice?",
+        choices=choices(v.TERMS_LABELS.items()),
+        validators=[InputRequired("Choose free, paid or work for learning.")],
+    )
+    terms_rate = StringField(
+        "Your rate",
+        filters=[strip],
+        validators=[
+            Length(max=v.RATE_MAX, message=f"Keep the rate under {v.RATE_MAX} characters.")
+        ],
+        description=f"Only for paid: in your own words, e.g. “£40 a session” "
+        f"(up to {v.RATE_MAX} characters).",
+    )
+    typical_week = TextAreaField(
+        "What a week looks like",
+        filters=[strip],
+        validators=[Length(max=v.WEEK_MAX, message=f"Keep it under {v.WEEK_MAX:,} characters.")],
+        description="What an apprentice does with you in a usual week "
+        f"(up to {v.WEEK_MAX:,} characters).",
+    )
+
+    def validate_terms_rate(self, field) -> None:
+        if self.terms.data == "paid" and not field.data:
+            raise ValidationError("Say what an apprentice pays, in your own words.")
+
+
             DataRequired("Choose at least one thing you teach."),
             _at_most(v.MAX_TAUGHT_SPECIALTIES, "specialties"),
         ],

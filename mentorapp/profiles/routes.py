@@ -3,17 +3,20 @@ from flask_login import current_user, login_required
 
 from mentorapp.apprenticeships import services as apprenticeships
 from mentorapp.apprenticeships import workspace
+from mentorapp.apprenticeships.track_record import track_record
 from mentorapp.errors import DomainError
 from mentorapp.forms import show_error
 from mentorapp.models import Role
 from mentorapp.places.gazetteer import Gazetteer
 from mentorapp.profiles import services
+from mentorapp.profiles.portfolio import portfolio
 from mentorapp.profiles.sections import (
     SECTIONS,
     chosen_place,
     find_section,
     offer_cities,
     prepare,
+    rearrange,
     wants_city_list,
 )
 from mentorapp.profiles.vocabulary import (
@@ -60,6 +63,10 @@ def show(user_id: int):
         references=workspace.shown_references(person.id) if person.is_mentee else [],
         record=feedback.public_record(person.id) if person.is_mentor else None,
         progress=progress,
+        track=track_record(person) if person.is_mentor and person.mentor_profile else None,
+        portfolio=portfolio(person.mentor_profile.portfolio_links)
+        if person.mentor_profile
+        else [],
         genre_names=GENRE_NAMES,
         availability_labels=availability_labels,
         percent=services.percent_complete,
@@ -130,6 +137,8 @@ def edit(user_id: int, role: str, section: str):
     elif wants_city_list(form):
         offer_cities(form)
     elif form.validate_on_submit():
+    elif rearrange(form):
+        pass  # rows added or moved in the form only: shown again, nothing saved
         try:
             part.save(form, services.profile_to_edit(current_user, role_))
         except DomainError as error:

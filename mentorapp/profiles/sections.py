@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 from mentorapp.models import MenteeProfile, MentorProfile, Role
 from mentorapp.parsing import whole_number
 from mentorapp.places.gazetteer import Gazetteer
-from mentorapp.profiles import forms, services
+from mentorapp.profiles import credits, forms, services
 from mentorapp.profiles import vocabulary as v
 
 
@@ -46,7 +46,7 @@ def _place_label(profile) -> str:
 
 def _load_mentor_about(form, p: MentorProfile) -> None:
     form.headline.data, form.bio.data = p.headline, p.bio
-    form.years_producing.data, form.credits.data = p.years_producing, p.credits
+    form.years_producing.data = p.years_producing
     form.portfolio_links.data = _links_text(p.portfolio_links)
 
 
@@ -71,6 +71,27 @@ def _load_mentor_week(form, p: MentorProfile) -> None:
 
 
 def _load_mentee_about(form, p: MenteeProfile) -> None:
+def _load_mentor_credits(form, p: MentorProfile) -> None:
+    rows = credits.load_rows(p) if p.user_id else []
+    for row in rows:
+        form.rows.append_entry(
+            {
+                "credit_id": str(row.credit_id),
+                "title": row.title,
+                "artist": row.artist,
+                "role": row.role,
+                "year": row.year,
+                "link": row.link,
+            }
+        )
+    form.rows.append_entry()  # a blank row to add one
+
+
+def _load_mentor_terms(form, p: MentorProfile) -> None:
+    form.terms.data, form.terms_rate.data = p.terms, p.terms_rate
+    form.typical_week.data = p.typical_week
+
+
     form.about.data, form.goals.data = p.about, p.goals
 
 
@@ -96,7 +117,6 @@ def _save_mentor_about(form, p: MentorProfile) -> None:
         headline=form.headline.data,
         bio=form.bio.data,
         years_producing=form.years_producing.data,
-        credits=form.credits.data,
         portfolio_links=_links(form.portfolio_links.data),
     )
 
@@ -127,6 +147,57 @@ def _save_mentor_week(form, p: MentorProfile) -> None:
 
 def _save_mentee_about(form, p: MenteeProfile) -> None:
     services.save_fields(p, about=form.about.data, goals=form.goals.data)
+
+def _save_mentor_credits(form, p: MentorProfile) -> None:
+    credits.save_credits(
+        p,
+        [
+            credits.CreditInput(
+                title=row.title.data,
+                artist=row.artist.data or "",
+                role=row.role.data or "",
+                year=row.year.data,
+                link=row.link.data or "",
+                credit_id=whole_number(row.credit_id.data),
+            )
+            for row in form.filled_rows()
+        ],
+    )
+
+
+def _save_mentor_terms(form, p: MentorProfile) -> None:
+    services.save_fields(
+        p,
+        terms=form.terms.data,
+        terms_rate=form.terms_rate.data if form.terms.data == "paid" else "",
+        typical_week=form.typical_week.data,
+    )
+
+
+def rearrange(form) -> bool:
+    """The credits form's "Add another row" and "Move up" buttons: they change only the
+    form shown (what was typed stays), nothing is saved. True when one was pressed."""
+    if not isinstance(form, forms.MentorCreditsForm):
+        return False
+    action = request.form.get("action", "")
+    if action == "add":
+        form.rows.append_entry()
+        return True
+    if action.startswith("up-"):
+        index = whole_number(action[3:])
+        entries = form.rows.entries
+        if index is not None and 0 < index < len(entries):
+            entries[index - 1], entries[index] = entries[index], entries[index - 1]
+            for position, entry in enumerate(entries):  # names follow the new order
+                prefix = f"{form.rows.name}-{position}-"
+                entry.id = entry.name = prefix[:-1]
+                for sub in entry.form:
+                    short = sub.short_name
+                    sub.id = sub.name = prefix + short
+                    sub.label.field_id = sub.id
+        return True
+    return False
+
 
 
 def _save_mentee_craft(form, p: MenteeProfile) -> None:
@@ -164,6 +235,14 @@ SECTIONS: dict[Role, list[Section]] = {
             "craft",
             "Your craft",
             "The kind of producer you are and what you teach.",
+        Section(
+            "credits",
+            "Your credits",
+            "The records and projects you worked on, in the order you want them shown.",
+            forms.MentorCreditsForm,
+            _load_mentor_credits,
+            _save_mentor_credits,
+        ),
             forms.MentorCraftForm,
             _load_mentor_craft,
             _save_mentor_craft,
@@ -188,6 +267,14 @@ SECTIONS: dict[Role, list[Section]] = {
     Role.MENTEE: [
         Section(
             "about",
+        Section(
+            "terms",
+            "Your terms",
+            "Free, paid or work for learning, and what a week with you looks like.",
+            forms.MentorTermsForm,
+            _load_mentor_terms,
+            _save_mentor_terms,
+        ),
             "About you",
             "Who you are and what you hope to get out of this.",
             forms.MenteeAboutForm,

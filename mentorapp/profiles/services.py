@@ -88,6 +88,7 @@ def person_with_profiles(user_id: int) -> User | None:
             selectinload(User.mentor_profile).selectinload(MentorProfile.specialties),
             selectinload(User.mentor_profile).selectinload(MentorProfile.place),
             selectinload(User.mentee_profile).selectinload(MenteeProfile.aspirations),
+            selectinload(User.mentor_profile).selectinload(MentorProfile.credit_list),
             selectinload(User.mentee_profile).selectinload(MenteeProfile.wants),
             selectinload(User.mentee_profile).selectinload(MenteeProfile.place),
         )
@@ -253,6 +254,18 @@ def mentor_checks(p: MentorProfile | None) -> list[Check]:
             "craft",
         ),
         Check(
+        Check(
+            "Portfolio links",
+            bool(p.portfolio_links),
+            "Apprentices want to hear your work before they ask.",
+            "about",
+        ),
+        Check(
+            "Credits",
+            bool((p.credits or "").strip()),
+            "Your credits show what you have made, and admins check them to vet you.",
+            "credits",
+        ),
             "What you teach",
             bool(p.specialties),
             "What you teach weighs most in every match.",

@@ -104,3 +104,12 @@ MAX_PORTFOLIO_LINKS = 5
 MAX_ASPIRATIONS = 3
 MAX_WANTED_SPECIALTIES = 5
 MAX_TAUGHT_SPECIALTIES = 8
+
+# The terms of an apprenticeship, as a mentor states them (models.storefront.Terms).
+TERMS_LABELS = {
+    "free": "Free: the apprentice pays nothing",
+    "paid": "Paid: the apprentice pays a rate I state",
+    "work_for_learning": "Work for learning: the apprentice assists on my sessions in return",
+}
+RATE_MAX = 200
+WEEK_MAX = 1000

@@ -31,8 +31,8 @@ def new_mentor(client, auth, users) -> int:
     users(email=ADMIN[0], display_name=ADMIN[1], is_admin=True, is_mentee=False)
     auth.login(MENTOR[0])
     for section, data in MENTOR_SECTIONS.items():
-        if section == "about":
-            data = {**data, "credits": CREDITS}
+        if section == "credits":
+            data = {"rows-0-title": CREDITS}
         response = post_form(client, edit_url(person, "mentor", section), data)
         assert response.status_code == 302, f"mentor {section}: {response.status_code}"
     auth.logout()

@@ -195,8 +195,10 @@ def test_extra_fields_change_nothing_for_the_mentor(app, scene):
         mentor,
     )
     # Nor does a profile form carrying the same fields.
-    data = {**MENTOR_SECTIONS["about"], "credits": CREDITS, **extra}
+    data = {**MENTOR_SECTIONS["about"], **extra}
     assert post(mo, edit_url(mentor, "mentor", "about"), data).status_code == 302
+    data = {"rows-0-title": CREDITS, **extra}  # the same credits, as the list's one row
+    assert post(mo, edit_url(mentor, "mentor", "credits"), data).status_code == 302
     assert application(app, mentor).state == Vetting.PENDING
     assert application(app, mentor).vetted_at is None
 
@@ -367,8 +369,8 @@ def test_an_admin_approves_only_the_version_they_saw(app, scene):
     ada, mo = signed_in(app, "ada@example.com"), signed_in(app, "mo@example.com")
     seen = seen_in_queue(ada, mentor)
     # The mentor corrects their credits while the admin reads the old ones.
-    data = {**MENTOR_SECTIONS["about"], "credits": "Corrected credits, with the album."}
-    assert post(mo, edit_url(mentor, "mentor", "about"), data).status_code == 302
+    data = {"rows-0-title": "Corrected credits, with the album."}
+    assert post(mo, edit_url(mentor, "mentor", "credits"), data).status_code == 302
     corrected = application(app, mentor)
     assert corrected.state == Vetting.PENDING
     assert corrected.data["credits"] == "Corrected credits, with the album."
@@ -413,8 +415,10 @@ def test_a_correction_at_the_moment_of_approval_is_never_approved_unseen(app, sc
             assert read.wait(10)
             return post(ada, f"/admin/mentors/{mentor}/approve", {"reason": "", "seen": seen})
 
-        unseen = {**MENTOR_SECTIONS["about"], "credits": f"Unseen credits {round_}"}
-        results = at_once([partial(post, mo, edit_url(mentor, "mentor", "about"), unseen), approve])
+        unseen = {"rows-0-title": f"Unseen credits {round_}"}
+        results = at_once(
+            [partial(post, mo, edit_url(mentor, "mentor", "credits"), unseen), approve]
+        )
         assert [r.status_code for r in results] == [302, 302]
         stored = application(app, mentor)
         assert stored.data["credits"] == f"Unseen credits {round_}"  # the edit is kept
@@ -470,8 +474,9 @@ def test_an_approved_mentor_who_changes_their_credits_is_checked_again_and_stays
     assert post(mo, edit_url(mentor, "mentor", "about"), data).status_code == 302
     assert application(app, mentor).state == Vetting.APPROVED
 
-    data["credits"] = "New credits: a number one single."
-    assert post(mo, edit_url(mentor, "mentor", "about"), data).status_code == 302
+    # The credits list changes: its summary, which the admins vet, changes with it.
+    data = {"rows-0-title": "New credits: a number one single."}
+    assert post(mo, edit_url(mentor, "mentor", "credits"), data).status_code == 302
     stored = application(app, mentor)
     assert (stored.state, stored.vetted_at) == (Vetting.PENDING, vetted_at)
     assert "Your changes are being checked" in text(mo.get("/dashboard"))

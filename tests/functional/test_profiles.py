@@ -51,8 +51,14 @@ MENTOR_SECTIONS = {
         "headline": "Mixing engineer for soul records",
         "bio": "Twenty years at the desk.",
         "years_producing": "20",
-        "credits": "",
         "portfolio_links": "https://example.com/mixes\nhttp://example.org/reel",
+    },
+    "credits": {
+        "rows-0-title": "Night Ferry",
+        "rows-0-artist": "Harbour",
+        "rows-0-role": "mixing engineer",
+        "rows-0-year": "2024",
+        "rows-0-link": "",
     },
     "craft": {
         "archetypes": ["engineer", "mentor_producer"],
@@ -70,6 +76,7 @@ MENTOR_SECTIONS = {
         "capacity": "3",
         "accepting": "y",
     },
+    "terms": {"terms": "free", "terms_rate": "", "typical_week": "Two evenings at the desk."},
 }
 MENTEE_SECTIONS = {
     "about": {"about": "Bedroom producer.", "goals": "Learn to mix properly."},
@@ -439,8 +446,9 @@ def test_a_profile_page_runs_a_fixed_number_of_queries(app, client, mentor, coun
     with count_queries() as queries:
         stranger.get(f"/people/{mentor}")
     # A mentor's page also counts completed apprenticeships and reads the testimonials
-    # shown (two queries, whatever their number: test_feedback_visibility.py).
-    assert len(queries) <= 10
+    # shown (two queries, whatever their number: test_feedback_visibility.py), loads
+    # its credits (one) and its track record (two, test_storefront.py).
+    assert len(queries) <= 13
 
 
 def test_the_archetypes_page_explains_all_five(client):
