@@ -150,15 +150,6 @@ class MentorAboutForm(FlaskForm):
     )
 
 
-class MentorCraftForm(FlaskForm):
-    archetypes = MultiCheckboxField(
-        "What kind of producer are you?",
-        validators=[DataRequired("Choose at least one kind of producer.")],
-        description="Choose every one that fits. Mentees choose what they want to become.",
-    )
-    specialties = MultiCheckboxField(
-        "What you teach",
-        validators=[
 class CreditRowForm(Form):
     """One credit of the list (a row of `MentorCreditsForm`); a row left blank is none."""
 
@@ -306,6 +297,15 @@ class MentorTermsForm(FlaskForm):
             raise ValidationError("Say what an apprentice pays, in your own words.")
 
 
+class MentorCraftForm(FlaskForm):
+    archetypes = MultiCheckboxField(
+        "What kind of producer are you?",
+        validators=[DataRequired("Choose at least one kind of producer.")],
+        description="Choose every one that fits. Mentees choose what they want to become.",
+    )
+    specialties = MultiCheckboxField(
+        "What you teach",
+        validators=[
             DataRequired("Choose at least one thing you teach."),
             _at_most(v.MAX_TAUGHT_SPECIALTIES, "specialties"),
         ],

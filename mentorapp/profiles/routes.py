@@ -62,11 +62,11 @@ def show(user_id: int):
         text_hidden=reports.profile_text_hidden(person.id),
         references=workspace.shown_references(person.id) if person.is_mentee else [],
         record=feedback.public_record(person.id) if person.is_mentor else None,
-        progress=progress,
         track=track_record(person) if person.is_mentor and person.mentor_profile else None,
         portfolio=portfolio(person.mentor_profile.portfolio_links)
         if person.mentor_profile
         else [],
+        progress=progress,
         genre_names=GENRE_NAMES,
         availability_labels=availability_labels,
         percent=services.percent_complete,
@@ -136,9 +136,9 @@ def edit(user_id: int, role: str, section: str):
         part.load(form, services.profile_to_show(current_user, role_))
     elif wants_city_list(form):
         offer_cities(form)
-    elif form.validate_on_submit():
     elif rearrange(form):
         pass  # rows added or moved in the form only: shown again, nothing saved
+    elif form.validate_on_submit():
         try:
             part.save(form, services.profile_to_edit(current_user, role_))
         except DomainError as error:

@@ -70,7 +70,6 @@ def _load_mentor_week(form, p: MentorProfile) -> None:
     form.takes_minors.data = p.takes_minors
 
 
-def _load_mentee_about(form, p: MenteeProfile) -> None:
 def _load_mentor_credits(form, p: MentorProfile) -> None:
     rows = credits.load_rows(p) if p.user_id else []
     for row in rows:
@@ -92,6 +91,7 @@ def _load_mentor_terms(form, p: MentorProfile) -> None:
     form.typical_week.data = p.typical_week
 
 
+def _load_mentee_about(form, p: MenteeProfile) -> None:
     form.about.data, form.goals.data = p.about, p.goals
 
 
@@ -145,9 +145,6 @@ def _save_mentor_week(form, p: MentorProfile) -> None:
     )
 
 
-def _save_mentee_about(form, p: MenteeProfile) -> None:
-    services.save_fields(p, about=form.about.data, goals=form.goals.data)
-
 def _save_mentor_credits(form, p: MentorProfile) -> None:
     credits.save_credits(
         p,
@@ -199,6 +196,9 @@ def rearrange(form) -> bool:
     return False
 
 
+def _save_mentee_about(form, p: MenteeProfile) -> None:
+    services.save_fields(p, about=form.about.data, goals=form.goals.data)
+
 
 def _save_mentee_craft(form, p: MenteeProfile) -> None:
     services.save_mentee_craft(
@@ -232,10 +232,6 @@ SECTIONS: dict[Role, list[Section]] = {
             _save_mentor_about,
         ),
         Section(
-            "craft",
-            "Your craft",
-            "The kind of producer you are and what you teach.",
-        Section(
             "credits",
             "Your credits",
             "The records and projects you worked on, in the order you want them shown.",
@@ -243,6 +239,10 @@ SECTIONS: dict[Role, list[Section]] = {
             _load_mentor_credits,
             _save_mentor_credits,
         ),
+        Section(
+            "craft",
+            "Your craft",
+            "The kind of producer you are and what you teach.",
             forms.MentorCraftForm,
             _load_mentor_craft,
             _save_mentor_craft,
@@ -263,10 +263,6 @@ SECTIONS: dict[Role, list[Section]] = {
             _load_mentor_week,
             _save_mentor_week,
         ),
-    ],
-    Role.MENTEE: [
-        Section(
-            "about",
         Section(
             "terms",
             "Your terms",
@@ -275,6 +271,10 @@ SECTIONS: dict[Role, list[Section]] = {
             _load_mentor_terms,
             _save_mentor_terms,
         ),
+    ],
+    Role.MENTEE: [
+        Section(
+            "about",
             "About you",
             "Who you are and what you hope to get out of this.",
             forms.MenteeAboutForm,

@@ -87,8 +87,8 @@ def person_with_profiles(user_id: int) -> User | None:
             selectinload(User.mentor_profile).selectinload(MentorProfile.archetypes),
             selectinload(User.mentor_profile).selectinload(MentorProfile.specialties),
             selectinload(User.mentor_profile).selectinload(MentorProfile.place),
-            selectinload(User.mentee_profile).selectinload(MenteeProfile.aspirations),
             selectinload(User.mentor_profile).selectinload(MentorProfile.credit_list),
+            selectinload(User.mentee_profile).selectinload(MenteeProfile.aspirations),
             selectinload(User.mentee_profile).selectinload(MenteeProfile.wants),
             selectinload(User.mentee_profile).selectinload(MenteeProfile.place),
         )
@@ -248,13 +248,6 @@ def mentor_checks(p: MentorProfile | None) -> list[Check]:
             "about",
         ),
         Check(
-            "What kind of producer you are",
-            bool(p.archetypes),
-            "Matching compares it with what apprentices want to become.",
-            "craft",
-        ),
-        Check(
-        Check(
             "Portfolio links",
             bool(p.portfolio_links),
             "Apprentices want to hear your work before they ask.",
@@ -266,6 +259,13 @@ def mentor_checks(p: MentorProfile | None) -> list[Check]:
             "Your credits show what you have made, and admins check them to vet you.",
             "credits",
         ),
+        Check(
+            "What kind of producer you are",
+            bool(p.archetypes),
+            "Matching compares it with what apprentices want to become.",
+            "craft",
+        ),
+        Check(
             "What you teach",
             bool(p.specialties),
             "What you teach weighs most in every match.",
