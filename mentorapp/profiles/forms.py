@@ -61,6 +61,15 @@ def genre_field() -> MultiCheckboxField:
     )
 
 
+def tools_field() -> MultiCheckboxField:
+    # The choices come from the vocabulary, so a value outside it is refused with a message.
+    return MultiCheckboxField(
+        "DAW and tools you work in",
+        choices=choices(v.TOOLS),
+        description="Optional. Working in the same tools adds a little to a match.",
+    )
+
+
 def availability_field() -> MultiCheckboxField:
     return MultiCheckboxField(
         "When you are usually free",
@@ -312,6 +321,7 @@ class MentorCraftForm(FlaskForm):
         description=f"Up to {v.MAX_TAUGHT_SPECIALTIES}. This weighs most in a match.",
     )
     genres = genre_field()
+    tools = tools_field()
 
 
 class MentorPlaceForm(PlaceFormMixin, FlaskForm):
@@ -378,6 +388,7 @@ class MenteeCraftForm(FlaskForm):
     want_4 = _ranked("Fourth (optional)", None)
     want_5 = _ranked("Fifth (optional)", None)
     genres = genre_field()
+    tools = tools_field()
     experience = RadioField(
         "Your experience",
         choices=choices(v.EXPERIENCE_LABELS.items()),

@@ -23,6 +23,7 @@ from mentorapp.profiles.vocabulary import (
     EXPERIENCE_LABELS,
     GENRE_NAMES,
     PATH_LABELS,
+    TOOL_NAMES,
     availability_labels,
 )
 from mentorapp.trust import blocks, feedback, reports
@@ -183,6 +184,11 @@ def archetypes():
 @bp.app_template_filter("genre_name")
 def genre_name(slug: str) -> str:
     return GENRE_NAMES.get(slug, slug)
+
+
+@bp.app_template_filter("tool_name")
+def tool_name(slug: str) -> str:
+    return TOOL_NAMES.get(slug, slug)
 
 
 @bp.app_template_filter("experience_label")

@@ -54,6 +54,7 @@ def _load_mentor_craft(form, p: MentorProfile) -> None:
     form.archetypes.data = [a.slug for a in p.archetypes]
     form.specialties.data = [s.slug for s in p.specialties]
     form.genres.data = list(p.genres or [])
+    form.tools.data = list(p.tools or [])
 
 
 def _load_place(form, p) -> None:
@@ -101,6 +102,7 @@ def _load_mentee_craft(form, p: MenteeProfile) -> None:
     for name, want in zip(form.WANTS, p.wants, strict=False):
         form[name].data = want.specialty.slug
     form.genres.data = list(p.genres or [])
+    form.tools.data = list(p.tools or [])
     form.experience.data, form.path.data = p.experience, p.path
 
 
@@ -123,6 +125,7 @@ def _save_mentor_about(form, p: MentorProfile) -> None:
 
 def _save_mentor_craft(form, p: MentorProfile) -> None:
     services.save_mentor_craft(p, form.archetypes.data, form.specialties.data, form.genres.data)
+    services.save_tools(p, form.tools.data)
 
 
 def _save_mentor_place(form, p: MentorProfile) -> None:
@@ -209,6 +212,7 @@ def _save_mentee_craft(form, p: MenteeProfile) -> None:
         form.experience.data,
         form.path.data,
     )
+    services.save_tools(p, form.tools.data)
 
 
 def _save_mentee_place(form, p: MenteeProfile) -> None:

@@ -22,6 +22,7 @@ from mentorapp.models import (
     User,
 )
 from mentorapp.places.gazetteer import Gazetteer
+from mentorapp.profiles.vocabulary import TOOLS
 from mentorapp.trust import vetting
 
 # Taxonomy
@@ -143,6 +144,12 @@ def save_mentor_craft(
     profile.archetypes = _by_slug(Archetype, archetype_slugs)
     profile.specialties = _by_slug(Specialty, specialty_slugs)
     profile.genres = list(dict.fromkeys(genres))
+
+
+def save_tools(profile: MentorProfile | MenteeProfile, tools: list[str]) -> None:
+    """The DAW and tools a person works in, in the vocabulary's order."""
+    chosen = set(tools or ())
+    profile.tools = [slug for slug, _ in TOOLS if slug in chosen]
 
 
 def save_mentee_craft(

@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField
 
+from mentorapp.profiles.vocabulary import TOOLS
+
 DISTANCES = [
     ("", "Any distance"),
     ("10", "Within 10 km"),
@@ -21,6 +23,10 @@ class SuggestionFilterForm(FlaskForm):
     specialty = SelectField("Specialty", choices=[])
     max_km = SelectField("Distance", choices=[SelectChoice(v, label) for v, label in DISTANCES])
     remote_only = BooleanField("Remote only")
+    tool = SelectField(
+        "DAW or tool",
+        choices=[SelectChoice("", "Any DAW or tool")] + [SelectChoice(s, n) for s, n in TOOLS],
+    )
     saved = BooleanField("Saved only")
 
     def fill_choices(self, archetypes, specialties) -> None:
@@ -33,6 +39,6 @@ class SuggestionFilterForm(FlaskForm):
 
     def ignore_unknown(self) -> None:
         """A value that is not on offer (an old or edited link) means "any"."""
-        for select in (self.archetype, self.specialty, self.max_km):
+        for select in (self.archetype, self.specialty, self.max_km, self.tool):
             if select.data not in {choice.value for choice in select.choices}:
                 select.data = ""

@@ -28,6 +28,7 @@ def _show(viewer: Role, shown: str):
             specialty=form.specialty.data or None,
             max_km=float(form.max_km.data) if form.max_km.data else None,
             remote_only=bool(form.remote_only.data),
+            tool=form.tool.data or None,
         )
         number = page_number(request.args.get("page"))
         page = services.suggestions(
