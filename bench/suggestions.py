@@ -63,6 +63,7 @@ def fill(database_url: str, mentors: int) -> None:
         MenteeAspiration,
         MenteeProfile,
         MenteeWant,
+        MentorApplication,
         MentorProfile,
         Place,
         Specialty,
@@ -70,7 +71,9 @@ def fill(database_url: str, mentors: int) -> None:
         mentor_archetypes,
         mentor_specialties,
     )
+    from mentorapp.models.types import utcnow
     from mentorapp.places.gazetteer import Gazetteer
+    from mentorapp.trust.vetting import application_data
 
     app = create_app()
     with app.app_context():
@@ -82,6 +85,7 @@ def fill(database_url: str, mentors: int) -> None:
         db.session.execute(insert(Place), _population.place_rows())
         place_of = {(t.latitude, t.longitude): t.geonameid for t in towns}
         password_hash = hash_password(PASSWORD)
+        adult = adult_who_accepted()  # the signed-in mentor goes straight to the pages
         records = _population.mentors(mentors, first_id=1000)
         batch = 20_000
         for start in range(0, len(records), batch):
@@ -95,6 +99,7 @@ def fill(database_url: str, mentors: int) -> None:
                         "display_name": f"Mentor {r.id}",
                         "password_hash": password_hash,
                         "is_mentor": True,
+                        **adult,
                     }
                     for r in chunk
                 ],
@@ -134,6 +139,22 @@ def fill(database_url: str, mentors: int) -> None:
                     {"mentor_id": r.id, "specialty_id": specialty_ids[s]}
                     for r in chunk
                     for s in r.specialties
+                ],
+            )
+            # Only vetted mentors are suggested (issue 12): every bench mentor is approved.
+            vetted, blank = utcnow(), application_data(None, [], "")
+            db.session.execute(
+                insert(MentorApplication),
+                [
+                    {
+                        "user_id": r.id,
+                        "state": "approved",
+                        "data": blank,
+                        "approved_data": blank,
+                        "submitted_at": vetted,
+                        "vetted_at": vetted,
+                    }
+                    for r in chunk
                 ],
             )
             db.session.commit()
