@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from mentorapp import tasks
 from mentorapp.directory import imports
 from mentorapp.extensions import db
-from mentorapp.mail import public_url, queue_email
+from mentorapp.mail import public_url
 from mentorapp.models import Listing, Review
 from mentorapp.models.types import utcnow
 from mentorapp.notifications.services import notify
@@ -59,17 +59,14 @@ def notify_listers_of_rechecks(now: datetime | None = None) -> int:
             f"{listing.name} was vetted a year ago. Please check that its details are "
             "still right and correct anything that changed; an admin confirms it again soon."
         )
-        notify(lister, "listing", text)
-        if lister.is_active:
-            queue_email(
-                lister.email,
-                f"A yearly check of {listing.name}",
-                "notification",
-                person=lister,
-                text=text,
-                link=public_url("directory.edit", listing_id=listing.id),
-                settings=public_url("account.emails"),
-            )
+        # One email, the kind's: a lister who turned listing emails off is not sent it.
+        notify(
+            lister,
+            "listing",
+            text,
+            subject=f"A yearly check of {listing.name}",
+            link=public_url("directory.edit", listing_id=listing.id),
+        )
         told += 1
     return told
 

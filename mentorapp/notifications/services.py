@@ -17,6 +17,8 @@ EMAIL_KINDS: dict[str, str] = {
     "expiry": "A request expired without an answer",
     "message": "A new message in one of your apprenticeships",
     "feedback": "An apprenticeship is over and we ask how it went",
+    "listing": "A studio or school you listed is approved, refused or sent back for changes",
+    "queue": "Admins: a daily note when listings, mentor applications or reports wait",
 }
 
 INBOX_SIZE = 50
@@ -27,6 +29,7 @@ KIND_PAGES: dict[str, str] = {
     "listing": "directory.mine",
     "vetting": "vetting.application",
     "warning": "conduct.show",
+    "queue": "admin.dashboard",
 }
 
 
@@ -44,6 +47,7 @@ def notify(
     apprenticeship: Apprenticeship | None = None,
     *,
     subject: str | None = None,
+    link: str | None = None,
 ) -> Notification | None:
     """Put `text` in the person's inbox; email it too when the kind is one they get.
     Nobody (a mentor whose account is gone) gets nothing."""
@@ -58,8 +62,9 @@ def notify(
     db.session.add(note)
     wants_email = kind in EMAIL_KINDS and kind not in (person.muted_emails or [])
     if wants_email and person.is_active:
-        endpoint, values = page_of(kind, apprenticeship.id if apprenticeship else None)
-        link = public_url(endpoint, **values)
+        if link is None:
+            endpoint, values = page_of(kind, apprenticeship.id if apprenticeship else None)
+            link = public_url(endpoint, **values)
         queue_email(
             person.email,
             subject or text[:120],

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from mentorapp.extensions import db
 from mentorapp.models import Notification, Review, State, ThreadMessage
+from mentorapp.notifications.services import EMAIL_KINDS
+from mentorapp.notifications.tasks import tell_admins_what_waits
 from mentorapp.quiz.scoring import QUESTION_KEYS
 from tests.conftest import post_form
 from tests.functional.apprenticeship_builders import (
@@ -31,7 +33,7 @@ from tests.functional.listing_builders import (
     mentee_in,
     person,
 )
-from tests.helpers import text
+from tests.helpers import emails_to, last_link, text
 
 # --- 4. A new mentor's dashboard says what to do, not "None free places" ---------------
 
@@ -390,3 +392,56 @@ def test_an_admin_with_nothing_waiting_is_told_so(app):
     admin(app)
     body = text(signed_in(app, "ada@example.com").get("/admin"))
     assert "Nothing waits for you" in body
+
+
+# --- 2. Listing decisions come by email; admins hear of what waits ----------------------
+
+
+def test_a_listing_decision_is_emailed_to_who_listed_it(app):
+    sam = person(app, "sam@example.com", "Sam")
+    admin(app)
+    listing = make_listing(app, "Fox Lane Studios", state=Review.PENDING, submitted_by=sam)
+    post(
+        signed_in(app, "ada@example.com"),
+        f"/admin/listings/{listing}/reject",
+        {"reason": "Closed."},
+    )
+    sent = emails_to(app, "sam@example.com")
+    assert len(sent) == 1
+    assert "Fox Lane Studios" in sent[0].body_text and "Closed." in sent[0].body_text
+    assert last_link(app, "sam@example.com") == "/directory/mine"
+
+
+def test_listing_emails_can_be_turned_off(app):
+    sam = person(app, "sam@example.com", "Sam")
+    admin(app)
+    client = signed_in(app, "sam@example.com")
+    page = text(client.get("/account/emails"))
+    assert 'value="listing"' in page
+    kept = [k for k in EMAIL_KINDS if k != "listing"]
+    assert post(client, "/account/emails", {"kinds": kept}).status_code == 302
+    listing = make_listing(app, "Fox Lane Studios", state=Review.PENDING, submitted_by=sam)
+    post(signed_in(app, "ada@example.com"), f"/admin/listings/{listing}/approve", {"reason": ""})
+    assert emails_to(app, "sam@example.com") == []
+    assert newest_note(app, sam).kind == "listing"  # the inbox still has it
+
+
+def test_admins_get_one_note_a_day_of_what_waits(app):
+    ada = admin(app)
+    admin(app, "bo@example.com", "Bo Admin")
+    sam = person(app, "sam@example.com", "Sam")
+    with app.app_context():
+        assert tell_admins_what_waits() == 0  # nothing waits: nobody is told
+    make_listing(app, "Fox Lane Studios", state=Review.PENDING, submitted_by=sam)
+    make_listing(app, "Oak Hall", state=Review.PENDING, submitted_by=sam)
+    with app.app_context():
+        assert tell_admins_what_waits() == 2
+        db.session.commit()
+        assert tell_admins_what_waits() == 0  # a second run the same day
+        db.session.commit()
+    note = newest_note(app, ada)
+    assert note.text == "In the admin queues: 2 listing items wait for you."
+    assert emails_to(app, "ada@example.com")[0].subject == "Items wait in the admin queues"
+    assert emails_to(app, "sam@example.com") == []  # not an admin
+    opened = post(signed_in(app, "ada@example.com"), f"/notifications/{note.id}/open")
+    assert opened.location.endswith("/admin")

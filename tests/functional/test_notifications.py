@@ -25,7 +25,7 @@ from tests.functional.apprenticeship_builders import (
 )
 from tests.helpers import checked_value, text
 
-ALL_KINDS = ["request", "answer", "reminder", "expiry", "message", "feedback"]
+ALL_KINDS = ["request", "answer", "reminder", "expiry", "message", "feedback", "listing", "queue"]
 
 
 def inbox_texts(page: str) -> list[str]:
@@ -206,7 +206,13 @@ def test_muted_kinds_are_not_emailed_but_still_reach_the_inbox(app):
     assert "Your email choices are saved." in page
     assert checked_kinds(page) == ["answer", "reminder", "expiry"]  # the form keeps them
     with app.app_context():
-        assert db.session.get(User, mira).muted_emails == ["feedback", "message", "request"]
+        assert db.session.get(User, mira).muted_emails == [
+            "feedback",
+            "listing",
+            "message",
+            "queue",
+            "request",
+        ]
 
     ana_client = signed_in(app, "ana@example.com")
     post(ana_client, f"/people/{mira}/ask", {"message": REQUEST_MESSAGE})
