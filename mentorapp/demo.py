@@ -23,6 +23,7 @@ from mentorapp.models import (
     MenteeProfile,
     MenteeWant,
     MentorApplication,
+    MentorCredit,
     MentorProfile,
     Notification,
     Reference,
@@ -287,6 +288,7 @@ def seed_demo(mentors: int = 60, mentees: int = 90) -> int:
         place = profiles.ensure_place(city.geonameid) if city else None
         if is_mentor:
             user.mentor_profile = _mentor_profile(rng, place, archetypes, specialties)
+            _storefront(email, user.mentor_profile)
         if is_mentee:
             user.mentee_profile = _mentee_profile(rng, place, archetypes, specialties)
             if email == "mentee@example.com":
@@ -410,6 +412,7 @@ def _seed_applicants(gazetteer, existing, password_hash, archetypes, specialties
         place = profiles.ensure_place(city.geonameid) if city else None
         profile = _mentor_profile(rng, place, archetypes, specialties)
         profile.credits, profile.portfolio_links = credits, links
+        profile.credit_list = [MentorCredit(position=0, title=credits)]
         sent = utcnow() - days * DAY
         application = MentorApplication(
             state=Vetting.PENDING,
@@ -735,6 +738,66 @@ def _mentor_profile(rng, place, archetypes, specialties) -> MentorProfile:
         archetypes=kinds,
         specialties=rng.sample(specialties, rng.randint(2, 5)),
     )
+
+
+# A demo mentor's work: credits, links on the four players' hosts, terms, DAW and tools.
+# Drawn from a generator of their own (per email), so the profiles above stay the same.
+CREDIT_TITLES = [
+    "Night Ferry",
+    "Glass Rooms",
+    "Low Tide",
+    "Paper Suns",
+    "Quiet Engines",
+    "Salt Road",
+    "Afterglow Sessions",
+    "Northern Line",
+    "Copper Hearts",
+    "Late Bloom",
+]
+CREDIT_ARTISTS = [
+    "Harbour",
+    "Mira Vale",
+    "The Lanterns",
+    "Kojo & the Night Shift",
+    "Sea Wall",
+    "Ines Kaur",
+]
+CREDIT_ROLES = ["producer", "mixing engineer", "recording engineer", "co-writer", "arranger"]
+DEMO_LINKS = [
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "https://soundcloud.com/demo-label/night-ferry",
+    "https://bandcamp.com/EmbeddedPlayer/album=1234567/size=large/",
+    "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+]
+WEEKS = [
+    "Two evening sessions in the studio, and one track of your own we listen to together.",
+    "You sit in on client sessions on Tuesdays and Thursdays; Fridays we mix your songs.",
+    "One long remote session a week, plus notes on what you send between sessions.",
+]
+
+
+def _storefront(email: str, profile: MentorProfile) -> None:
+    from mentorapp.profiles.credits import summary
+    from mentorapp.profiles.vocabulary import TOOLS
+
+    rng = random.Random(zlib.crc32(email.encode()))  # noqa: S311 (demo data)
+    profile.credit_list = [
+        MentorCredit(
+            position=position,
+            title=title,
+            artist=rng.choice(CREDIT_ARTISTS),
+            role=rng.choice(CREDIT_ROLES),
+            year=rng.randint(2012, 2026),
+        )
+        for position, title in enumerate(rng.sample(CREDIT_TITLES, rng.randint(2, 4)))
+    ]
+    profile.credits = summary(profile.credit_list)
+    profile.portfolio_links = rng.sample(DEMO_LINKS, rng.randint(2, 4))
+    profile.terms = rng.choice(["free", "paid", "work_for_learning"])
+    profile.terms_rate = "£35 a session, the first one free" if profile.terms == "paid" else ""
+    profile.typical_week = rng.choice(WEEKS)
+    chosen = {slug for slug, _ in rng.sample(TOOLS, rng.randint(1, 3))}
+    profile.tools = [slug for slug, _ in TOOLS if slug in chosen]
 
 
 def _mentee_profile(rng, place, archetypes, specialties) -> MenteeProfile:
