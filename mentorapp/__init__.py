@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.admin.routes import bp as admin
     from mentorapp.apprenticeships.routes import bp as apprenticeships
     from mentorapp.auth.routes import bp as auth
+    from mentorapp.availability.routes import bp as availability
     from mentorapp.directory.routes import bp as directory
     from mentorapp.main.routes import bp as main
     from mentorapp.notifications.routes import bp as notifications
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         photos,
         suggestions,
         apprenticeships,
+        availability,
         directory,
         notifications,
         quiz,

@@ -105,6 +105,7 @@ huey: Huey = _from_environment()
 TASK_MODULES = (
     "mentorapp.mail",
     "mentorapp.apprenticeships.tasks",
+    "mentorapp.availability.tasks",
     "mentorapp.directory.tasks",
     "mentorapp.notifications.tasks",
     "mentorapp.photos.tasks",

@@ -57,6 +57,7 @@ AUTO_REASONS: dict[str, str] = {
     "expired": "There was no answer within two weeks",
     "account_closed": "The account was closed",
     "unavailable": "The other person is not available on mentorapp for now",
+    "paused": "This mentor is taking a break for now",
 }
 END_REASONS: dict[str, str] = {
     "goals_met": "We reached what we set out to do",
@@ -279,6 +280,8 @@ def why_not_taking(mentor: User, mentee: User | None = None) -> str | None:
             f"{mentor.display_name} is not a vetted mentor yet: you can ask them once an "
             "admin has checked their credits."
         )
+    if profile.paused_until is not None:
+        return f"{mentor.display_name} is taking a break. Back on {profile.paused_until:%d %B %Y}."
     if not profile.accepting:
         return f"{mentor.display_name} is not taking new apprentices for now."
     if profile.apprentice_count >= profile.capacity:

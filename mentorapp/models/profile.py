@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
+    Date,
     JSON,
     CheckConstraint,
     Column,
@@ -85,6 +86,8 @@ class MentorProfile(db.Model):
     )
     # Accepted apprenticeships running now; changed only by a conditional UPDATE.
     apprentice_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # On a pause until this day (availability.services): not suggested, not asked.
+    paused_until: Mapped[date | None] = mapped_column(Date())
     # The terms of an apprenticeship (models.storefront.Terms), in the mentor's words.
     terms: Mapped[str | None] = mapped_column(String(20))
     terms_rate: Mapped[str] = mapped_column(String(200), default="", server_default="")

@@ -72,6 +72,7 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             MentorProfile.capacity,
             MentorProfile.apprentice_count,
             MentorProfile.accepting,
+            MentorProfile.paused_until,
             MentorProfile.takes_minors,
             Place.latitude,
             Place.longitude,
@@ -109,7 +110,8 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             travel_km=float(row.travel_km),
             years=row.years_producing,
             free_places=row.capacity - row.apprentice_count,
-            accepting=row.accepting,
+            # A mentor on a pause is not suggested until it ends (availability.tasks).
+            accepting=row.accepting and row.paused_until is None,
             # Only a vetted mentor is suggested or placed in a cohort.
             active=row.suspended_at is None and row.is_mentor and row.vetted_at is not None,
             takes_minors=row.takes_minors,

@@ -21,9 +21,14 @@ def upgrade():
     for table in ("mentor_profiles", "mentee_profiles"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("tools", sa.JSON(), server_default="[]", nullable=False))
+    # A mentor's pause, until a day (mentorapp/availability).
+    with op.batch_alter_table("mentor_profiles") as batch:
+        batch.add_column(sa.Column("paused_until", sa.Date(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("mentor_profiles") as batch:
+        batch.drop_column("paused_until")
     for table in ("mentor_profiles", "mentee_profiles"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("tools")
