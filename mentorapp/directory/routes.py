@@ -21,6 +21,21 @@ def _specialty_choices(blank: str | None = None) -> list[SelectChoice]:
     return ([SelectChoice("", blank)] if blank else []) + options
 
 
+NEAR_CHOICES = 8
+
+
+def _near_city(typed: str, picked: str):
+    """The city a search near `typed` means, and the other cities of that very name.
+    `picked` is the id the person chose among them (ignored if it is not one of them)."""
+    gazetteer = Gazetteer.load()
+    same_name = gazetteer.named(typed)
+    chosen = next((c for c in same_name if picked.isdigit() and c.geonameid == int(picked)), None)
+    if chosen is None:
+        chosen = same_name[0] if same_name else next(iter(gazetteer.search(typed, limit=1)), None)
+    others = [c for c in same_name if chosen is None or c.geonameid != chosen.geonameid]
+    return chosen, others[:NEAR_CHOICES]
+
+
 @bp.get("")
 def index():
     form = SearchForm(formdata=request.args)
@@ -29,16 +44,21 @@ def index():
     for name in ("kind", "specialty", "offer", "within_km", "sort"):
         if form[name].errors:  # a tampered choice: ignore it, keep the rest
             form[name].data, form[name].errors = form[name].default, []
-    near, near_label = None, None
+    near, near_label, near_id, other_cities = None, None, None, []
     me = search.seeker_for(current_user) if current_user.is_authenticated else None
     if form.near_me.data and me is not None:
         near, near_label = (me.latitude, me.longitude), "you"
     elif form.near.data:
-        [city, *_] = Gazetteer.load().search(form.near.data, limit=1) or [None]
+        city, others = _near_city(form.near.data, request.args.get("near_id", ""))
         if city is None:
             form.near.errors = ["No city by that name. Check the spelling."]
         else:
-            near, near_label = (city.latitude, city.longitude), city.label
+            near, near_label, near_id = (city.latitude, city.longitude), city.label, city.geonameid
+            # Same-named cities: say which one this is, and offer the others.
+            args = {k: v for k, v in request.args.items() if k not in ("page", "near_id")}
+            other_cities = [
+                (c.label, url_for("directory.index", **args, near_id=c.geonameid)) for c in others
+            ]
     query = search.Query(
         text=(form.q.data or "") if valid or not form.q.errors else "",
         kind=form.kind.data or None,
@@ -53,6 +73,8 @@ def index():
         form=form,
         results=search.search(query, page_number(request.args.get("page"))),
         near_label=near_label,
+        near_id=near_id,
+        other_cities=other_cities,
         can_use_me=me is not None,
         kinds=listings.KIND_LABELS,
         offers=listings.OFFER_LABELS,

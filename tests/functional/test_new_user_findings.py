@@ -445,3 +445,30 @@ def test_admins_get_one_note_a_day_of_what_waits(app):
     assert emails_to(app, "sam@example.com") == []  # not an admin
     opened = post(signed_in(app, "ada@example.com"), f"/notifications/{note.id}/open")
     assert opened.location.endswith("/admin")
+
+
+# --- 9. "Near" a name several cities share offers the choice -----------------------------
+
+CAMBRIDGE_UK, CAMBRIDGE_CANADA = 2653941, 5913695
+
+
+def test_near_a_shared_city_name_offers_the_other_cities(client, app):
+    make_listing(app, "Mill Road Studio", place_id=CAMBRIDGE_UK)
+    make_listing(app, "Grand River Sound", place_id=CAMBRIDGE_CANADA)
+    first = client.get("/directory", query_string={"near": "Cambridge", "within_km": "50"})
+    body = text(first)
+    assert "near Cambridge, United Kingdom" in body
+    assert "Mill Road Studio" in body and "Grand River Sound" not in body
+    choice = re.search(r'<a href="([^"]*near_id=5913695[^"]*)">Cambridge, Canada</a>', body)
+    assert choice, "no choice of the other Cambridge"
+
+    chosen = text(client.get(choice.group(1).replace("&amp;", "&")))
+    assert "near Cambridge, Canada" in chosen
+    assert "Grand River Sound" in chosen and "Mill Road Studio" not in chosen
+    assert '<input type="hidden" name="near_id" value="5913695">' in chosen  # kept on refining
+    assert f"near_id={CAMBRIDGE_UK}" in chosen  # and the way back
+
+
+def test_a_chosen_city_of_another_name_is_ignored(client, app):
+    body = text(client.get("/directory", query_string={"near": "Cambridge", "near_id": "2643743"}))
+    assert "near Cambridge, United Kingdom" in body  # London's id does not make it London
