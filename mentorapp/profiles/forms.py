@@ -184,7 +184,6 @@ class CreditRowForm(Form):
         validators=[
             Length(max=cr.ROLE_MAX, message=f"Keep the role under {cr.ROLE_MAX} characters.")
         ],
-        description="e.g. producer, mixing engineer, co-writer.",
     )
     year = IntegerField(
         "Year",
