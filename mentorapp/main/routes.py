@@ -1,6 +1,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from mentorapp import timezones
 from mentorapp.apprenticeships import services as apprenticeships
 from mentorapp.directory import listings as directory_listings
 from mentorapp.directory import search as directory_search
@@ -9,6 +10,9 @@ from mentorapp.models import Role
 from mentorapp.profiles import services as profiles
 
 bp = Blueprint("main", __name__)
+
+# Every time a page shows goes through this one filter: {{ moment|local_time }}.
+bp.add_app_template_filter(timezones.local_time, "local_time")
 
 
 @bp.get("/")

@@ -34,6 +34,7 @@ class City:
     latitude: float
     longitude: float
     population: int
+    timezone: str = ""  # IANA name, as GeoNames gives it
 
     @property
     def label(self) -> str:
@@ -80,6 +81,7 @@ class Gazetteer:
                     latitude=float(record["latitude"]),
                     longitude=float(record["longitude"]),
                     population=int(record["population"]),
+                    timezone=record.get("timezone", ""),
                 )
             )
             official = fold(record["name"])

@@ -4,15 +4,17 @@ the test client on the app as a newcomer meets it."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
 
 from mentorapp.extensions import db
-from mentorapp.models import Notification, Review, State, ThreadMessage
+from mentorapp.models import Notification, Review, State, ThreadMessage, User
 from mentorapp.notifications.services import EMAIL_KINDS
 from mentorapp.notifications.tasks import tell_admins_what_waits
+from mentorapp.places.gazetteer import Gazetteer
 from mentorapp.quiz.scoring import QUESTION_KEYS
 from tests.conftest import post_form
 from tests.functional.apprenticeship_builders import (
@@ -472,3 +474,57 @@ def test_near_a_shared_city_name_offers_the_other_cities(client, app):
 def test_a_chosen_city_of_another_name_is_ignored(client, app):
     body = text(client.get("/directory", query_string={"near": "Cambridge", "near_id": "2643743"}))
     assert "near Cambridge, United Kingdom" in body  # London's id does not make it London
+
+
+# --- 11. Times show in the person's own time zone (their city's), labelled ---------------
+
+PARIS = 2988507
+NOON_UTC = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+
+def a_note_at_noon_utc(app, user_id: int) -> None:
+    with app.app_context():
+        db.session.add(
+            Notification(user_id=user_id, kind="listing", text="Hello", created_at=NOON_UTC)
+        )
+        db.session.commit()
+
+
+def test_the_inbox_shows_times_in_the_zone_of_ones_city(app):
+    lou = mentee_in(app, "lou@example.com", place_id=PARIS)
+    a_note_at_noon_utc(app, lou)
+    body = text(signed_in(app, "lou@example.com").get("/notifications"))
+    assert "15 Jan 2026, 13:00 CET" in body  # Paris in winter: UTC+1
+    assert "12:00 UTC" not in body
+
+
+def test_without_a_city_times_are_utc_and_say_so(app):
+    lou = mentee_in(app, "lou@example.com", place_id=None)
+    a_note_at_noon_utc(app, lou)
+    body = text(signed_in(app, "lou@example.com").get("/notifications"))
+    assert "15 Jan 2026, 12:00 UTC" in body
+
+
+def test_a_zone_without_an_abbreviation_is_named_by_its_offset(app):
+    with app.test_request_context():
+        from mentorapp.timezones import local_time
+
+        # A visitor reads UTC; the filter knows naive UTC from SQLite too.
+        assert local_time(NOON_UTC.replace(tzinfo=None)) == "15 Jan 2026, 12:00 UTC"
+        assert local_time(NOON_UTC, "%d %b %Y") == "15 Jan 2026"  # a date has no zone label
+    sao_paulo = Gazetteer.load().named("Sao Paulo")[0]
+    assert sao_paulo.timezone == "America/Sao_Paulo"
+    lou = mentee_in(app, "lou@example.com", place_id=sao_paulo.geonameid)
+    a_note_at_noon_utc(app, lou)
+    assert "15 Jan 2026, 09:00 UTC-03" in text(
+        signed_in(app, "lou@example.com").get("/notifications")
+    )
+
+
+def test_admin_pages_show_times_in_the_admins_zone(app):
+    ada = admin(app)
+    with app.app_context():
+        db.session.get(User, ada).created_at = NOON_UTC
+        db.session.commit()
+    body = text(signed_in(app, "ada@example.com").get(f"/admin/people/{ada}"))
+    assert "15 Jan 2026, 12:00 UTC" in body  # an admin without a city
