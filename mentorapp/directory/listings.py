@@ -280,3 +280,49 @@ def set_workplace(mentor: User, listing_id: int | None) -> None:
             raise NotAllowed("There is no such listing.")
     profile.studio_id = listing_id
     vetting.note_profile_change(mentor)  # a new studio is checked again
+
+
+# A mentor's "I work here" stays unconfirmed until the listing's owner or an admin
+# confirms it. The confirmation is an audit entry (who, when, on which listing): no
+# column to keep, and the audit log shows who vouched for whom.
+WORKPLACE_CONFIRMED = "workplace_confirmed"
+
+
+def _workplace_reason(listing_id: int) -> str:
+    return f"listing {listing_id}"
+
+
+def confirmed_workers(listing_id: int) -> set[int]:
+    """The mentors whose claim to work at this listing was confirmed."""
+    from mentorapp.models import AuditEntry
+
+    return set(
+        db.session.scalars(
+            select(AuditEntry.subject_id).where(
+                AuditEntry.action == WORKPLACE_CONFIRMED,
+                AuditEntry.subject == "workplace",
+                AuditEntry.reason == _workplace_reason(listing_id),
+            )
+        )
+    )
+
+
+def may_confirm_workers(person: User, listing: Listing) -> bool:
+    return person.is_authenticated and (person.is_admin or listing.submitted_by_id == person.id)
+
+
+def confirm_workplace(person: User, listing_id: int, mentor_id: int) -> None:
+    """The listing's owner or an admin confirms that a mentor works there."""
+    from mentorapp.audit import record
+    from mentorapp.models import MentorProfile
+
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not listing.is_public or not may_confirm_workers(person, listing):
+        raise NotAllowed("Only who listed this place, or an admin, confirms who works here.")
+    profile = db.session.get(MentorProfile, mentor_id)
+    if profile is None or profile.studio_id != listing_id:
+        raise DomainError("They no longer say they work here.")
+    if mentor_id in confirmed_workers(listing_id):
+        return
+    name = profile.user.display_name if profile.user else ""
+    record(person, WORKPLACE_CONFIRMED, "workplace", mentor_id, name, _workplace_reason(listing_id))

@@ -93,9 +93,27 @@ def show(listing_id: int):
             listing.id, current_user.id if current_user.is_authenticated else None
         ),
         button=EmptyForm(),
+        confirmed=listings.confirmed_workers(listing.id),
+        may_confirm=listings.may_confirm_workers(current_user, listing),
         kinds=listings.KIND_LABELS,
         offers=listings.OFFER_LABELS,
     )
+
+
+@bp.post("/<id:listing_id>/workers/<id:mentor_id>/confirm")
+@login_required
+def confirm_worker(listing_id: int, mentor_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        listings.confirm_workplace(current_user, listing_id, mentor_id)
+    except NotAllowed:
+        abort(404)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash("Confirmed: this page now shows that they work here.", "success")
+    return redirect(url_for("directory.show", listing_id=listing_id, _anchor="mentors-heading"))
 
 
 @bp.post("/<id:listing_id>/work-here/<choice>")

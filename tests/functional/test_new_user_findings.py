@@ -28,11 +28,13 @@ from tests.functional.apprenticeship_builders import (
 )
 from tests.functional.listing_builders import (
     CROYDON,
+    actions,
     admin,
     form_for,
     listing_ids,
     make_listing,
     mentee_in,
+    mentor_at,
     person,
 )
 from tests.helpers import emails_to, last_link, text
@@ -528,3 +530,51 @@ def test_admin_pages_show_times_in_the_admins_zone(app):
         db.session.commit()
     body = text(signed_in(app, "ada@example.com").get(f"/admin/people/{ada}"))
     assert "15 Jan 2026, 12:00 UTC" in body  # an admin without a city
+
+
+# --- 3. "I work here" shows unconfirmed until the listing's owner or an admin confirms --
+
+
+def mentors_section(body: str) -> str:
+    return body.split('id="mentors-heading"')[1].split("</section>")[0]
+
+
+def test_a_workplace_claim_shows_unconfirmed_until_the_owner_confirms(app, client):
+    sam = person(app, "sam@example.com", "Sam")
+    studio = make_listing(app, "Fox Lane Studios", submitted_by=sam)
+    mira = mentor_at(app, "mira@example.com", "Mira", studio)
+    person(app, "eve@example.com", "Eve", is_mentor=True)
+    seen = mentors_section(text(client.get(f"/directory/{studio}")))
+    assert "Mira" in seen and "not confirmed yet" in seen and "Confirm Mira" not in seen
+
+    # Neither another member nor the mentor herself can confirm it.
+    for email in ("eve@example.com", "mira@example.com"):
+        other = signed_in(app, email)
+        assert "Confirm Mira works here" not in text(other.get(f"/directory/{studio}"))
+        refused = post(other, f"/directory/{studio}/workers/{mira}/confirm")
+        assert refused.status_code == 404
+    assert "not confirmed yet" in mentors_section(text(client.get(f"/directory/{studio}")))
+
+    owner = signed_in(app, "sam@example.com")
+    assert "Confirm Mira works here" in text(owner.get(f"/directory/{studio}"))
+    done = post(owner, f"/directory/{studio}/workers/{mira}/confirm", follow_redirects=True)
+    assert "Confirmed: this page now shows that they work here." in text(done)
+    seen = mentors_section(text(client.get(f"/directory/{studio}")))
+    assert ">confirmed</span>" in seen and "not confirmed yet" not in seen
+    post(owner, f"/directory/{studio}/workers/{mira}/confirm")  # twice: recorded once
+    assert actions(app).count("workplace_confirmed") == 1
+
+
+def test_an_admin_confirms_a_claim_but_not_one_taken_back(app):
+    studio = make_listing(app, "Fox Lane Studios")
+    mira = mentor_at(app, "mira@example.com", "Mira", studio)
+    gone = mentor_at(app, "bo@example.com", "Bo", None)
+    admin(app)
+    ada = signed_in(app, "ada@example.com")
+    post(ada, f"/directory/{studio}/workers/{mira}/confirm")
+    refused = post(ada, f"/directory/{studio}/workers/{gone}/confirm", follow_redirects=True)
+    assert "They no longer say they work here." in text(refused)
+    with app.app_context():
+        from mentorapp.directory.listings import confirmed_workers
+
+        assert confirmed_workers(studio) == {mira}
