@@ -107,6 +107,13 @@ def _atomic() -> Iterator[None]:
         yield
 
 
+def waiting_list():
+    """The waiting lists (imported late: they read apprenticeships too)."""
+    from mentorapp.availability import waiting
+
+    return waiting
+
+
 def _now(now: datetime | None) -> datetime:
     return now or utcnow()
 
@@ -257,6 +264,7 @@ def request_apprenticeship(
         )
     limits.check_sending(mentee, "requests", now)
     apprenticeship = _create(mentor.id, mentee.id, "mentee", message, now)
+    waiting_list().asked(mentor.id, mentee.id)
     notify(
         mentor,
         "request",
@@ -485,6 +493,7 @@ def decline(
         f"{person.display_name} declined: {after_colon(DECLINE_REASONS[reason])}.",
         apprenticeship,
     )
+    waiting_list().offer_free_places(apprenticeship.mentor_id, now)
     return apprenticeship
 
 
@@ -541,6 +550,7 @@ def withdraw(person: User, apprenticeship_id: int, now: datetime | None = None) 
         f"{person.display_name} withdrew their request.",
         apprenticeship,
     )
+    waiting_list().offer_free_places(apprenticeship.mentor_id, now)
     return apprenticeship
 
 
@@ -570,6 +580,7 @@ def end(
         apprenticeship,
     )
     ask_both_sides(apprenticeship)
+    waiting_list().offer_free_places(apprenticeship.mentor_id, now)
     return apprenticeship
 
 
@@ -595,6 +606,7 @@ def complete(person: User, apprenticeship_id: int, now: datetime | None = None) 
         apprenticeship,
     )
     ask_both_sides(apprenticeship)
+    waiting_list().offer_free_places(apprenticeship.mentor_id, now)
     return apprenticeship
 
 
@@ -781,6 +793,7 @@ def after_mentor_settings_change(mentor: User, now: datetime | None = None) -> i
         return answer_open_requests(mentor, "not_accepting", now)
     if profile.apprentice_count >= profile.capacity:
         return answer_open_requests(mentor, "full", now)
+    waiting_list().offer_free_places(mentor.id, now)  # capacity may have been raised
     return 0
 
 
@@ -848,6 +861,7 @@ def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
                 "an answer.",
                 apprenticeship,
             )
+            waiting_list().offer_free_places(apprenticeship.mentor_id, now)
         else:
             reminded += 1
             notify(

@@ -1,7 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from mentorapp.availability import services
+from mentorapp.availability import services, waiting
 from mentorapp.availability.forms import EndPauseForm, PauseForm
 from mentorapp.errors import DomainError
 from mentorapp.forms import show_error
@@ -48,3 +48,27 @@ def end_pause():
     if services.end_pause(current_user):
         flash("Welcome back: you can be suggested and asked again.", "success")
     return redirect(url_for("availability.pause"))
+
+
+@bp.post("/waiting-list/<id:mentor_id>/join")
+@login_required
+def join_waiting_list(mentor_id: int):
+    if not EndPauseForm().validate_on_submit():  # a form of just the CSRF token
+        abort(400)
+    try:
+        waiting.join(current_user, mentor_id)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash("You are on the waiting list: we tell you when a place is free.", "success")
+    return redirect(url_for("profiles.show", user_id=mentor_id))
+
+
+@bp.post("/waiting-list/<id:mentor_id>/leave")
+@login_required
+def leave_waiting_list(mentor_id: int):
+    if not EndPauseForm().validate_on_submit():
+        abort(400)
+    if waiting.leave(current_user, mentor_id):
+        flash("You left the waiting list.", "success")
+    return redirect(url_for("profiles.show", user_id=mentor_id))

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from mentorapp.apprenticeships.services import _atomic, _move
+from mentorapp.availability.waiting import offer_free_places
 from mentorapp.errors import Conflict, DomainError, NotAllowed
 from mentorapp.extensions import db
 from mentorapp.models import Apprenticeship, MentorProfile, State, User
@@ -98,6 +99,8 @@ def end_pause(mentor: User) -> bool:
     if profile is None or profile.paused_until is None:
         return False
     profile.paused_until = None
+    db.session.flush()
+    offer_free_places(mentor.id)
     return True
 
 
@@ -131,5 +134,6 @@ def end_due_pauses(now: datetime | None = None) -> int:
                 "update",
                 "Your pause has ended: you can be suggested and asked again.",
             )
+            offer_free_places(user_id, now)
     note_matching_change(ended)
     return len(ended)

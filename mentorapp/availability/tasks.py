@@ -15,3 +15,14 @@ def end_pauses() -> int:
     ended = end_due_pauses()
     db.session.commit()
     return ended
+
+
+@tasks.periodic_task(tasks.crontab(minute="*/15"))
+def pass_lapsed_waiting_list_offers() -> int:
+    """Every quarter hour: an offer nobody took up in three days goes to the next on
+    the list. Safe twice or at once: each lapsed entry is deleted by one run only."""
+    from mentorapp.availability.waiting import pass_lapsed_offers
+
+    passed = pass_lapsed_offers()
+    db.session.commit()
+    return passed

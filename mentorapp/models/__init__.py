@@ -41,6 +41,7 @@ from mentorapp.models.taxonomy import Archetype, Specialty
 from mentorapp.models.trust import Block, Report, ReportState, ReportSubject
 from mentorapp.models.user import Role, User
 from mentorapp.models.vetting import MentorApplication, Vetting
+from mentorapp.models.waiting import WaitingListEntry
 
 __all__ = [
     "EXPIRED_REASON",
@@ -86,6 +87,7 @@ __all__ = [
     "ThreadMessage",
     "User",
     "Vetting",
+    "WaitingListEntry",
     "Terms",
     "WorkSession",
     "listing_specialties",

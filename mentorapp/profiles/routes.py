@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from mentorapp.apprenticeships import services as apprenticeships
 from mentorapp.apprenticeships import workspace
 from mentorapp.apprenticeships.track_record import track_record
+from mentorapp.availability import waiting
 from mentorapp.errors import DomainError
 from mentorapp.forms import show_error
 from mentorapp.models import Role
@@ -45,6 +46,7 @@ def show(user_id: int):
         {role: services.checks_for(person, role) for role in _roles_of(person)} if own else {}
     )
     pairs = {}
+    waiting_entry = None
     i_blocked = unavailable = False
     if current_user.is_authenticated and not own:
         i_blocked = blocks.has_blocked(current_user.id, person.id)
@@ -53,11 +55,15 @@ def show(user_id: int):
             "as_mentee": apprenticeships.open_pair(person.id, current_user.id),
             "as_mentor": apprenticeships.open_pair(current_user.id, person.id),
         }
+        if person.is_mentor and current_user.is_mentee:
+            waiting_entry = waiting.entry_of(person.id, current_user.id)
     return render_template(
         "profiles/show.html",
         person=person,
         own=own,
         pairs=pairs,
+        waiting_entry=waiting_entry,
+        waiting_position=waiting.position(waiting_entry) if waiting_entry else None,
         i_blocked=i_blocked,
         unavailable=unavailable,  # they blocked the viewer, who is told only this
         text_hidden=reports.profile_text_hidden(person.id),

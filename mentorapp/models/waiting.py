@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mentorapp.extensions import db
+from mentorapp.models.types import UTCDateTime, utcnow
+
+
+class WaitingListEntry(db.Model):
+    """A mentee waiting for a place with a full mentor, first come first told.
+
+    When a place frees up the first not yet told is offered it (`offered_at`) and has
+    until `offer_expires_at` to ask; asking, leaving or letting it pass removes the row."""
+
+    __tablename__ = "waiting_list_entries"
+    __table_args__ = (
+        UniqueConstraint("mentor_id", "mentee_id", name="uq_waiting_list_entries_pair"),
+        Index("ix_waiting_list_entries_order", "mentor_id", "joined_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
