@@ -55,7 +55,7 @@ def run(url: str, statements: list[str], clients: int, seconds: float) -> float:
     stop = threading.Event()
 
     def client(n: int) -> None:
-        rng = random.Random(n)  # noqa: S311 (benchmark data)
+        rng = random.Random(n)  # benchmark data, not security
         with psycopg.connect(url) as conn:
             start.wait()
             while not stop.is_set():
