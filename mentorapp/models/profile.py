@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Date,
     JSON,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     String,
     Table,
