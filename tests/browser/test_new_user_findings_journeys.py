@@ -17,9 +17,13 @@ from tests.functional.apprenticeship_builders import (
     make_mentor,
     state_of,
 )
+from tests.functional.listing_builders import make_listing, mentor_at
 
 NARROW = {"width": 375, "height": 812}
-LONG_NAME = "Wolfgang" + "x" * 92  # 100 characters, no space to break at
+# No space to break at: a studio's name of 100 characters, and a person's of 80 (the
+# most a display name holds).
+LONG_NAME = "Wolfgang" + "x" * 72
+LONG_STUDIO = "Klangfabrik" + "z" * 89
 
 
 def tab_to(page: Page, locator, limit: int = 40) -> None:
@@ -69,12 +73,15 @@ def test_on_a_wide_screen_the_navigation_is_a_row_of_links(open_page):
 
 
 def test_a_hundred_character_name_never_scrolls_a_phone_sideways(app, open_page):
-    mira = make_mentor(app, "mira@example.com", LONG_NAME)
-    priya = make_mentee(app, "priya@example.com", "Priya " + "y" * 94)
+    assert len(LONG_NAME) == 80 and len(LONG_STUDIO) == 100
+    studio = make_listing(app, LONG_STUDIO)
+    mira = mentor_at(app, "mira@example.com", LONG_NAME, studio)
+    priya = make_mentee(app, "priya@example.com", "Priya" + "y" * 75)
     a = make_apprenticeship(app, mira, priya, state=State.ACCEPTED)
     page = open_page(viewport=NARROW)
     sign_in(page, "priya@example.com")
-    for path in ("/dashboard", f"/people/{mira}", f"/apprenticeships/{a}", "/apprenticeships"):
+    paths = ("/dashboard", f"/people/{mira}", f"/apprenticeships/{a}", "/apprenticeships")
+    for path in (*paths, "/directory", f"/directory/{studio}"):
         visit(page, path)
         assert_no_horizontal_scroll(page)
     visit(page, f"/apprenticeships/{a}")
