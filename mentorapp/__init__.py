@@ -77,10 +77,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     from mentorapp.auth.sessions import configure_login
+    from mentorapp.mentors.index import track_search_changes
     from mentorapp.suggestions.index import track_changes
 
     configure_login(login_manager)
     track_changes(app)
+    track_search_changes(app)
     from mentorapp import storage, tasks
 
     tasks.init_app(app)
@@ -104,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.availability.routes import bp as availability
     from mentorapp.directory.routes import bp as directory
     from mentorapp.main.routes import bp as main
+    from mentorapp.mentors.routes import bp as mentors
     from mentorapp.notifications.routes import bp as notifications
     from mentorapp.observability.routes import bp as observability
     from mentorapp.photos.routes import bp as photos
@@ -122,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         account,
         profiles,
+        mentors,
         photos,
         suggestions,
         apprenticeships,

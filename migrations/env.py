@@ -93,6 +93,10 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("render_as_batch", True)
+    # The full-text index tables belong to the database (see mentorapp/models/search.py).
+    from mentorapp.models.search import include_in_schema_comparison
+
+    conf_args.setdefault("include_name", include_in_schema_comparison)
 
     connectable = get_engine()
 

@@ -76,7 +76,8 @@ def signup():
                 f"{user.email}: open it to confirm your email. Now, tell us about your craft.",
                 "success",
             )
-            return redirect(url_for("profiles.onboarding"))
+            # Back to the page the visitor signed up from (a mentor's), if on this site.
+            return redirect(safe_next(request.args.get("next"), url_for("profiles.onboarding")))
     return render_form("auth/signup.html", form)
 
 

@@ -35,6 +35,7 @@ from mentorapp.models.profile import (
     mentor_archetypes,
     mentor_specialties,
 )
+from mentorapp.models.search import MentorSearchEntry
 from mentorapp.models.storefront import MentorCredit, Terms
 from mentorapp.models.suggestion import MarkKind, MatchingChange, SuggestionMark
 from mentorapp.models.task import TaskRun
@@ -71,6 +72,7 @@ __all__ = [
     "MentorApplication",
     "MentorCredit",
     "MentorProfile",
+    "MentorSearchEntry",
     "Notification",
     "OutboundEmail",
     "PhotoRemoval",

@@ -3,11 +3,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from mentorapp.extensions import db
+from mentorapp.models.search import include_in_schema_comparison
 
 
 def test_the_migrations_build_exactly_the_models_schema(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_name": include_in_schema_comparison},
+        )
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

@@ -1,0 +1,1 @@
+"""The public Mentors page: browse and search vetted mentors."""

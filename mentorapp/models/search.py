@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mentorapp.extensions import db
+
+
+class MentorSearchEntry(db.Model):
+    """The words a mentor is found by, folded (lower case, no accents, punctuation gone),
+    one row per mentor profile, kept in step by mentorapp.mentors.index.
+
+    The database's own full-text index follows this table by trigger (see the
+    migration e1f0a0000009): on PostgreSQL `vector` (name weighted above the rest) with
+    a GIN index; on SQLite the FTS5 table `mentor_search_fts`, whose content is this
+    table. `vector` stays empty on SQLite."""
+
+    __tablename__ = "mentor_search"
+    __table_args__ = (Index("ix_mentor_search_vector", "vector", postgresql_using="gin"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(Text, default="")
+    # Headline, bio, credits, city and country.
+    body: Mapped[str] = mapped_column(Text, default="")
+    vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+
+
+def include_in_schema_comparison(name: str | None, type_: str, _parents) -> bool:
+    """For Alembic's `include_name`: the FTS5 table and its shadow tables are the
+    database's own (built by the migration, kept by triggers), not a model's."""
+    return not (type_ == "table" and (name or "").startswith("mentor_search_fts"))

@@ -1,0 +1,233 @@
+"""The public Mentors page: full-text search, filters, sorting, pages, who is shown."""
+
+import re
+
+import pytest
+
+from mentorapp.extensions import db
+from mentorapp.models import Archetype, MentorProfile, Specialty, User
+from mentorapp.profiles.services import ensure_place
+from tests.factories import make_user
+from tests.helpers import text
+
+SAO_PAULO = 3448439
+LONDON = 2643743
+PARIS = 2988507
+
+
+def names(body: str) -> list[str]:
+    return re.findall(
+        r'class="suggestion__name mentor-card__name"><a href="/people/\d+">([^<]+)</a>', body
+    )
+
+
+@pytest.fixture
+def mentor(app):
+    """mentor(name, **profile fields): a vetted mentor, unless vetting= says otherwise."""
+
+    def create(
+        name,
+        vetting="approved",
+        suspended=False,
+        archetypes=(),
+        specialties=(),
+        place=None,
+        **fields,
+    ):
+        with app.app_context():
+            user = make_user(display_name=name, is_mentor=True, is_mentee=False, vetting=vetting)
+            profile = MentorProfile(user=user, **fields)
+            db.session.add(profile)
+            if place:
+                profile.place = ensure_place(place)
+            profile.archetypes = [
+                db.session.query(Archetype).filter_by(slug=s).one() for s in archetypes
+            ]
+            profile.specialties = [
+                db.session.query(Specialty).filter_by(slug=s).one() for s in specialties
+            ]
+            if suspended:
+                from mentorapp.models.types import utcnow
+
+                user.suspended_at = utcnow()
+            db.session.add(profile)
+            db.session.commit()
+            return user.id
+
+    return create
+
+
+def test_accents_are_folded_both_ways(client, mentor):
+    mentor("Joana", headline="Beats from São Paulo")
+    mentor("Zoé Martin", headline="Mixing")
+    assert names(text(client.get("/mentors?q=Sao+Paulo"))) == ["Joana"]
+    assert names(text(client.get("/mentors?q=zoe"))) == ["Zoé Martin"]
+    assert names(text(client.get("/mentors?q=SÃO"))) == ["Joana"]
+
+
+def test_the_city_and_credits_are_searched_and_a_name_ranks_first(client, mentor):
+    mentor("Ana Reyes", credits="Mixed the Lisbon sessions", place=SAO_PAULO)
+    mentor("Lisbon Jones", headline="Producer")
+    mentor("Other", headline="Nothing in common")
+    assert names(text(client.get("/mentors?q=lisbon"))) == ["Lisbon Jones", "Ana Reyes"]
+    assert names(text(client.get("/mentors?q=paulo"))) == ["Ana Reyes"]
+
+
+def test_an_edit_is_found_without_anyone_reindexing(app, client, mentor):
+    person = mentor("Kim", headline="Drums")
+    assert names(text(client.get("/mentors?q=vocals"))) == []
+    with app.app_context():
+        db.session.get(MentorProfile, person).bio = "Vocals and harmonies"
+        db.session.get(User, person).display_name = "Kimberly"
+        db.session.commit()
+    assert names(text(client.get("/mentors?q=vocals"))) == ["Kimberly"]
+    assert names(text(client.get("/mentors?q=kim"))) == ["Kimberly"]
+
+
+def test_only_vetted_active_mentors_are_shown(app, client, mentor):
+    mentor("Vetted One")
+    mentor("Waiting One", vetting="pending")
+    mentor("Draft One", vetting="draft")
+    mentor("Suspended One", suspended=True)
+    gone = mentor("Deleted One")
+    with app.app_context():
+        db.session.delete(db.session.get(User, gone))
+        db.session.commit()
+    assert names(text(client.get("/mentors"))) == ["Vetted One"]
+    assert names(text(client.get("/mentors?q=one"))) == ["Vetted One"]
+
+
+def test_every_filter_narrows_the_list(client, mentor):
+    mentor(
+        "Eng",
+        archetypes=["engineer"],
+        specialties=["mixing"],
+        genres=["jazz"],
+        tools=["reaper"],
+        place=LONDON,
+        works_remotely=True,
+        availability=1,
+        capacity=2,
+        apprentice_count=0,
+    )
+    mentor(
+        "Art",
+        archetypes=["artist_producer"],
+        specialties=["mastering"],
+        genres=["techno"],
+        tools=["ableton-live"],
+        place=PARIS,
+        works_remotely=False,
+        availability=2,
+        capacity=1,
+        apprentice_count=1,
+    )
+    mentor("Paused", accepting=False, place=PARIS)
+    assert names(text(client.get("/mentors?archetype=engineer"))) == ["Eng"]
+    assert names(text(client.get("/mentors?specialty=mastering"))) == ["Art"]
+    assert names(text(client.get("/mentors?genre=techno"))) == ["Art"]
+    assert names(text(client.get("/mentors?tool=reaper"))) == ["Eng"]
+    assert names(text(client.get("/mentors?remote=y"))) == ["Eng"]
+    assert names(text(client.get("/mentors?taking=y"))) == ["Eng"]
+    assert names(text(client.get("/mentors?free=weekday_afternoon"))) == ["Art"]
+    body = text(client.get("/mentors?near=London%2C+United+Kingdom&within_km=50"))
+    assert names(body) == ["Eng"], body[:3000]
+    body = text(client.get("/mentors?near_id=2988507&sort=distance"))
+    assert names(body)[:2] in (["Art", "Paused"], ["Paused", "Art"]) and names(body)[2] == "Eng"
+    assert "Full — join the waiting list" in body and "not taking apprentices right now" in body
+
+
+def test_sorting_by_newest_and_by_apprentices_taught(client, mentor):
+    mentor("First", capacity=3, apprentice_count=2)
+    mentor("Second", capacity=3, apprentice_count=0)
+    assert names(text(client.get("/mentors?sort=newest"))) == ["Second", "First"]
+    assert names(text(client.get("/mentors?sort=taught"))) == ["First", "Second"]
+
+
+def test_pages_of_twelve(client, mentor):
+    for n in range(14):
+        mentor(f"Mentor {n:02}", headline="Mixing")
+    first = text(client.get("/mentors?q=mixing&free=weekday_morning&free=weekend_evening"))
+    assert "14 mentors" in first or "0 mentors" in first
+    first = text(client.get("/mentors?q=mixing"))
+    assert len(names(first)) == 12 and "Page 1 of 2" in first
+    second = text(client.get("/mentors?q=mixing&page=2"))
+    assert len(names(second)) == 2
+    assert not set(names(first)) & set(names(second))
+
+
+def test_bad_input_is_named_next_to_its_field(client, mentor):
+    mentor("Someone")
+    response = client.get("/mentors?genre=polka&near=Qqqqzz&sort=sideways&q=keep+this")
+    body = text(response)
+    assert response.status_code == 422
+    assert 'id="genre-error"' in body and "Choose a genre from the list." in body
+    assert 'id="near-error"' in body and "No city by that name" in body
+    assert "Choose an order from the list." in body
+    assert 'value="keep this"' in body and names(body) == []
+    body = text(client.get("/mentors?within_km=50"))
+    assert "Choose a city to measure from." in body
+
+
+def test_same_named_cities_are_offered_not_guessed(client, mentor):
+    mentor("Someone")
+    body = text(client.get("/mentors?near=Portland"))
+    assert "Several cities are called Portland" in body
+    assert body.count('name="near_id"') >= 2
+
+
+def test_visitors_see_no_contact_details(app, client, mentor):
+    person = mentor("Visible", headline="Mixing")
+    with app.app_context():
+        email = db.session.get(User, person).email
+    for url in ("/mentors", "/mentors?q=mixing", f"/people/{person}"):
+        body = text(client.get(url))
+        assert email not in body and "@example.com" not in body
+
+
+def test_a_visitor_signs_up_from_a_mentor_page_and_comes_back(client, mentor):
+    from tests.conftest import post_form
+    from tests.factories import born_years_ago
+
+    person = mentor("Marta", headline="Mixing")
+    page = text(client.get(f"/people/{person}"))
+    assert "Sign up to ask Marta" in page
+    link = re.search(r'href="(/signup\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    form = text(client.get(link))
+    action = re.search(r'<form method="post" action="([^"]+)"', form).group(1).replace("&amp;", "&")
+    response = post_form(
+        client,
+        action,
+        {
+            "role": "mentee",
+            "display_name": "Newcomer",
+            "email": "new@example.com",
+            "password": "a long enough passphrase",
+            "date_of_birth": born_years_ago(25).isoformat(),
+            "accept_conduct": "y",
+        },
+        page=link,
+    )
+    assert response.status_code == 302, text(response)[:2000]
+    assert response.headers["Location"] == f"/people/{person}"
+
+
+def test_an_outside_next_is_ignored_after_sign_up(client):
+    from tests.conftest import post_form
+    from tests.factories import born_years_ago
+
+    response = post_form(
+        client,
+        "/signup?next=//evil.example/x",
+        {
+            "role": "mentee",
+            "display_name": "Newcomer",
+            "email": "new2@example.com",
+            "password": "a long enough passphrase",
+            "date_of_birth": born_years_ago(25).isoformat(),
+            "accept_conduct": "y",
+        },
+        page="/signup",
+    )
+    assert response.status_code == 302
+    assert "evil" not in response.headers["Location"]
