@@ -234,7 +234,9 @@ class MentorCreditsForm(FlaskForm):
     """The credits as rows: edit a row, tick "Remove", fill the blank row to add one.
     "Add another row" and "Move up" only rearrange the form (no script needed)."""
 
-    rows = FieldList(FormField(CreditRowForm), min_entries=0, max_entries=cr.MAX_CREDITS + 5)
+    rows = FieldList(
+        FormField(CreditRowForm), "Credits", min_entries=0, max_entries=cr.MAX_CREDITS + 5
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

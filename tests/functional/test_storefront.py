@@ -527,3 +527,15 @@ def test_the_track_record_runs_a_fixed_number_of_queries(app, mentor, count_quer
         with count_queries() as queries:
             track_record(mo)
     assert len(queries) == 2
+
+
+def test_a_list_longer_than_the_limit_is_refused_with_every_row_kept(app, client, mentor):
+    data = {}
+    for n in range(41):
+        data.update(row(n, f"Record {n}"))
+    response = save_credits(client, mentor, data)
+    assert response.status_code == 422
+    body = text(response)
+    assert 'href="#rows"' in body and "List at most 40 credits." in body
+    assert 'value="Record 40"' in body
+    assert credits_of(app, mentor) == []
