@@ -36,6 +36,9 @@ class Filters:
     specialty: str | None = None
     max_km: float | None = None
     remote_only: bool = False
+    genre: str | None = None
+    free_at: int = 0  # weekly slot bits: free at any of them
+    taking_now: bool = False  # mentors accepting with a free place (suggested ones are)
     tool: str | None = None  # works in this DAW or tool
 
 
@@ -472,6 +475,9 @@ def _filter_mentors(pool: MentorPool, pp: PairParts, f: Filters) -> np.ndarray |
         keep = both(pool.taught[position] if position >= 0 else np.zeros(len(pool), bool))
     if f.tool:
         keep = both(_works_in(pool.tools, vocab, f.tool))
+    if f.taking_now:
+        keep = both(pool.open)
+    keep = _shared_filters(keep, pool, f)
     return _distance_filters(keep, pp.km[0], pp.in_person[0], pp.remote[0], f)
 
 
@@ -488,6 +494,7 @@ def _filter_mentees(pool: MenteePool, pp: PairParts, f: Filters) -> np.ndarray |
     if f.tool:
         mask = _works_in(pool.tools, vocab, f.tool)
         keep = mask if keep is None else keep & mask
+    keep = _shared_filters(keep, pool, f)
     return _distance_filters(keep, pp.km[:, 0], pp.in_person[:, 0], pp.remote[:, 0], f)
 
 
@@ -497,6 +504,22 @@ def _works_in(tools: np.ndarray, vocab: Vocabulary, tool: str) -> np.ndarray:
     if position < 0:
         return np.zeros(len(tools), dtype=bool)
     return (tools & (1 << position)) != 0
+
+
+def _shared_filters(keep, pool, f: Filters):
+    """Genre and free times read the same columns on either pool."""
+    if f.genre:
+        position = pool.vocabulary.index("genres").get(f.genre, -1)
+        mask = (
+            (pool.genres & np.uint32(1 << position)) != 0
+            if position >= 0
+            else np.zeros(len(pool), bool)
+        )
+        keep = mask if keep is None else keep & mask
+    if f.free_at:
+        mask = (pool.availability & f.free_at) != 0
+        keep = mask if keep is None else keep & mask
+    return keep
 
 
 def _distance_filters(keep, km, in_person, remote, f: Filters):

@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField
 
-from mentorapp.profiles.vocabulary import TOOLS
+from mentorapp.profiles.forms import MultiCheckboxField
+from mentorapp.profiles.vocabulary import AVAILABILITY_SLOTS, GENRES, TOOLS
 
 DISTANCES = [
     ("", "Any distance"),
@@ -23,6 +24,15 @@ class SuggestionFilterForm(FlaskForm):
     specialty = SelectField("Specialty", choices=[])
     max_km = SelectField("Distance", choices=[SelectChoice(v, label) for v, label in DISTANCES])
     remote_only = BooleanField("Remote only")
+    genre = SelectField(
+        "Genre", choices=[SelectChoice("", "Any genre")] + [SelectChoice(v, n) for v, n in GENRES]
+    )
+    free = MultiCheckboxField(
+        "Free at any of these times",
+        choices=[SelectChoice(v, n) for v, n in AVAILABILITY_SLOTS],
+        validate_choice=False,
+    )
+    taking = BooleanField("Taking apprentices now")
     tool = SelectField(
         "DAW or tool",
         choices=[SelectChoice("", "Any DAW or tool")] + [SelectChoice(s, n) for s, n in TOOLS],
@@ -39,6 +49,6 @@ class SuggestionFilterForm(FlaskForm):
 
     def ignore_unknown(self) -> None:
         """A value that is not on offer (an old or edited link) means "any"."""
-        for select in (self.archetype, self.specialty, self.max_km, self.tool):
+        for select in (self.archetype, self.specialty, self.max_km, self.tool, self.genre):
             if select.data not in {choice.value for choice in select.choices}:
                 select.data = ""

@@ -6,7 +6,7 @@ from mentorapp.matching import Filters
 from mentorapp.models import MarkKind, Role
 from mentorapp.paging import page_number
 from mentorapp.profiles import services as profiles
-from mentorapp.profiles.vocabulary import GENRE_NAMES
+from mentorapp.profiles.vocabulary import GENRE_NAMES, availability_mask
 from mentorapp.suggestions import services
 from mentorapp.suggestions.forms import SuggestionFilterForm
 from mentorapp.views import safe_next
@@ -28,6 +28,9 @@ def _show(viewer: Role, shown: str):
             specialty=form.specialty.data or None,
             max_km=float(form.max_km.data) if form.max_km.data else None,
             remote_only=bool(form.remote_only.data),
+            genre=form.genre.data or None,
+            free_at=availability_mask(form.free.data or []),
+            taking_now=bool(form.taking.data) and viewer is Role.MENTEE,
             tool=form.tool.data or None,
         )
         number = page_number(request.args.get("page"))

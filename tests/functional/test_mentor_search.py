@@ -231,3 +231,30 @@ def test_an_outside_next_is_ignored_after_sign_up(client):
     )
     assert response.status_code == 302
     assert "evil" not in response.headers["Location"]
+
+
+def test_suggestions_gain_genre_free_times_and_taking_now_filters(client, auth, users):
+    from tests.functional.test_profiles import MENTEE_SECTIONS, edit_url
+    from tests.functional.test_suggestions import build_mentor, names_in_order
+
+    build_mentor(client, auth, users, "soul@example.com")
+    build_mentor(
+        client,
+        auth,
+        users,
+        "jazz@example.com",
+        craft={"genres": ["jazz"]},
+        week={"availability": ["weekend_evening"], "capacity": "2", "accepting": "y"},
+    )
+    person = users(email="priya@example.com", display_name="Priya", is_mentee=True)
+    auth.login("priya@example.com")
+    from tests.conftest import post_form
+
+    for section, data in MENTEE_SECTIONS.items():
+        post_form(client, edit_url(person, "mentee", section), data)
+    assert sorted(names_in_order(text(client.get("/suggestions")))) == ["Jazz", "Soul"]
+    assert names_in_order(text(client.get("/suggestions?genre=jazz"))) == ["Jazz"]
+    assert names_in_order(text(client.get("/suggestions?free=weekend_evening"))) == ["Jazz"]
+    body = text(client.get("/suggestions?taking=y"))
+    assert sorted(names_in_order(body)) == ["Jazz", "Soul"]
+    assert 'name="taking"' in body and 'name="free"' in body
