@@ -486,8 +486,9 @@ def test_form_errors_show_next_to_the_field_and_keep_what_was_typed(open_page, p
     mentor.keyboard.press("Enter")
     expect(decline).to_have_attribute("open", "")
     note = decline.get_by_role("textbox", name="A note for them (optional)")
+    # The hint, then the field's limit and what is left of it.
     expect(note).to_have_accessible_description(
-        "A kind word or a pointer to someone better suited helps a lot."
+        re.compile(r"^A kind word or a pointer to someone better suited helps a lot\. 1,000 of")
     )
     reason = decline.get_by_role("combobox", name="Why not")
     expect(reason).to_have_value("")

@@ -206,7 +206,9 @@ def test_submit_correct_approve_then_found_and_near_a_mentee(
     type_into(sam.get_by_role("textbox", name="Name"), STUDIO)
     description = sam.get_by_role("textbox", name="Description")
     expect(description).to_have_accessible_description(
-        "What happens there, who it is for, what a newcomer can expect."
+        re.compile(
+            r"^What happens there, who it is for, what a newcomer can expect\. 4,000 of 4,000 characters left"
+        )
     )
     type_into(description, DESCRIPTION)
     choose_city_by_keyboard(sam, "Manchester", MANCHESTER)
@@ -250,7 +252,9 @@ def test_submit_correct_approve_then_found_and_near_a_mentee(
         expect(item.locator("dl")).to_contain_text(fact)
     expect(item.get_by_role("note")).to_have_count(0)  # no possible duplicate
     note = item.get_by_role("textbox", name="Reason or note for the submitter")
-    expect(note).to_have_accessible_description("Required to reject or to ask for changes.")
+    expect(note).to_have_accessible_description(
+        re.compile(r"^Required to reject or to ask for changes\. 2,000 of 2,000 characters left")
+    )
     type_into(note, CHANGE_NOTE)
     press(ada, item.get_by_role("button", name=f"Ask for changes to {STUDIO}"))
     expect(flashes(ada)).to_contain_text("Sent back for changes. The submitter sees your note.")

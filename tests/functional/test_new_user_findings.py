@@ -32,6 +32,7 @@ from tests.functional.listing_builders import (
     admin,
     form_for,
     listing_ids,
+    load_listing,
     make_listing,
     mentee_in,
     mentor_at,
@@ -578,3 +579,18 @@ def test_an_admin_confirms_a_claim_but_not_one_taken_back(app):
         from mentorapp.directory.listings import confirmed_workers
 
         assert confirmed_workers(studio) == {mira}
+
+
+def test_an_admins_reason_is_counted_and_refused_past_its_limit_not_cut(app):
+    sam = person(app, "sam@example.com", "Sam")
+    admin(app)
+    listing = make_listing(app, "Fox Lane Studios", state=Review.PENDING, submitted_by=sam)
+    ada = signed_in(app, "ada@example.com")
+    queue = text(ada.get("/admin/listings"))
+    assert 'name="reason"' in queue and not re.search(r"<textarea[^>]*maxlength", queue)
+    assert "Up to 2,000 characters." in queue
+    long_reason = "r" * 2001
+    refused = post(ada, f"/admin/listings/{listing}/reject", {"reason": long_reason})
+    page = text(ada.get(refused.location)) if refused.status_code == 302 else text(refused)
+    assert long_reason in page  # kept, with its message next to it
+    assert load_listing(app, listing).state == Review.PENDING
