@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import String, case, cast, func, literal, or_, select, true
+from sqlalchemy import Integer, String, case, cast, column, func, literal, or_, select, table, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from mentorapp.extensions import db
@@ -21,10 +21,12 @@ from mentorapp.matching.listings import (
 )
 from mentorapp.models import Listing, Place, Review, Specialty, User, listing_specialties
 from mentorapp.paging import Page
-from mentorapp.places.gazetteer import Gazetteer, distances_km
+from mentorapp.places.gazetteer import Gazetteer, distances_km, fold
 from mentorapp.suggestions.records import load_vocabulary
 
 PER_PAGE = 12
+# SQLite's FTS5 index of the listings' search_text (made by a migration, not a model).
+LISTINGS_SEARCH = table("listings_search", column("rowid", Integer), column("listings_search"))
 SORTS = ("relevance", "distance", "name")
 
 
@@ -61,16 +63,42 @@ def _contains(column, text: str):
     return column.like(f"%{_escape_like(text)}%", escape="\\")
 
 
+TRIGRAM = 3  # words this long or longer are looked up in the text index
+
+
+def _holding(words: list[str]):
+    """The listings whose text holds every word (a substring, as typed, folded).
+
+    On an index on both databases: PostgreSQL answers LIKE '%word%' from the pg_trgm
+    GIN index on search_text; SQLite from listings_search, an FTS5 table of trigrams
+    kept by triggers (see the migration). Words shorter than a trigram are checked on
+    the rows the long words left."""
+    long_words = [w for w in words if len(w) >= TRIGRAM]
+    conditions = []
+    if long_words and db.engine.dialect.name == "sqlite":
+        phrase = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        conditions.append(
+            Listing.id.in_(
+                select(LISTINGS_SEARCH.c.rowid).where(
+                    LISTINGS_SEARCH.c.listings_search.op("MATCH")(phrase)
+                )
+            )
+        )
+        words = [w for w in words if len(w) < TRIGRAM]
+    conditions += [_contains(Listing.search_text, w) for w in words]
+    return conditions
+
+
 def search(query: Query, page: int = 1) -> ResultPage:
     """Approved listings matching the query, a page at a time.
 
     The database filters, orders and counts. Only a search near a place reads the
     matching rows' coordinates (those within a box around it when a distance is
     given) to measure and order them here, exactly."""
-    words = query.text.strip().lower().split()[:8]
+    words = fold(query.text).split()[:8]
     matching = select(Listing.id).where(public())
-    for word in words:  # in the name, the description or the city
-        matching = matching.where(_contains(Listing.search_text, word))
+    for condition in _holding(words):  # in the name, the description or the city
+        matching = matching.where(condition)
     if query.kind:
         matching = matching.where(Listing.kind == query.kind)
     if query.specialty:

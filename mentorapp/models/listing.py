@@ -21,6 +21,7 @@ from mentorapp.extensions import db
 from mentorapp.models.place import Place
 from mentorapp.models.taxonomy import Specialty
 from mentorapp.models.types import UTCDateTime, utcnow
+from mentorapp.places.gazetteer import fold
 
 
 class ListingKind(StrEnum):
@@ -102,7 +103,8 @@ class Listing(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    # Lower-case copies for the directory's search and order, so neither database
+    # Lower-case copies for the directory's search and order (search_text also without
+    # accents, and indexed: pg_trgm on PostgreSQL, FTS5 trigrams on SQLite), so neither database
     # lower-cases every row per query (and SQLite's lower() knows only ASCII). Kept by
     # `refresh_search` before every flush.
     # In code-point order on PostgreSQL whatever the database's locale, as Python sorts
@@ -127,7 +129,10 @@ class Listing(db.Model):
     def refresh_search(self) -> None:
         city = self.place.name if self.place is not None else ""
         self.sort_name = (self.name or "").lower()[:120]
-        self.search_text = "\n".join((self.name or "", self.description or "", city)).lower()
+        # Folded (lower case, no accents) like the words searched for: "Sao" finds "São".
+        self.search_text = "\n".join(
+            fold(part) for part in (self.name or "", self.description or "", city)
+        )
 
     @property
     def is_public(self) -> bool:

@@ -28,7 +28,16 @@ class MentorSearchEntry(db.Model):
     vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
 
 
+# The database's own text indexes, built by migrations and kept by triggers, not models:
+# the FTS5 tables (with their shadow tables) on SQLite, the pg_trgm index on PostgreSQL.
+DATABASE_OWN_TABLES = ("mentor_search_fts", "listings_search")
+DATABASE_OWN_INDEXES = frozenset({"ix_listings_search_text_trgm"})
+
+
 def include_in_schema_comparison(name: str | None, type_: str, _parents) -> bool:
-    """For Alembic's `include_name`: the FTS5 table and its shadow tables are the
-    database's own (built by the migration, kept by triggers), not a model's."""
-    return not (type_ == "table" and (name or "").startswith("mentor_search_fts"))
+    """For Alembic's `include_name`: leave out the database's own text indexes."""
+    if type_ == "table":
+        return not (name or "").startswith(DATABASE_OWN_TABLES)
+    if type_ == "index":
+        return name not in DATABASE_OWN_INDEXES
+    return True

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from mentorapp.models import MentorProfile, Review
+from mentorapp.models import Listing, MentorProfile, Review
 from tests.functional.listing_builders import (
     CROYDON,
     LONDON,
@@ -160,6 +160,34 @@ def test_text_search_ignores_case_beyond_ascii(app, public, places):
     assert found(search(public, q="ÉCOLE DU")) == ["École du Son"]
     assert found(search(public, q="übungsräume zürich")) == ["Zürich Tonstudio"]
     assert found(search(public, q="école zürich")) == []
+
+
+def test_accents_are_folded_both_ways(app, public, places):
+    make_listing(app, "Estúdio Sao Paulo", description="Gravação e mixagem em São Paulo.")
+    make_listing(app, "Sao Tome Sound", description="A plain description of a studio.")
+    assert found(search(public, q="ecole")) == ["École du Son"]
+    assert sorted(found(search(public, q="sao paulo"))) == ["Estúdio Sao Paulo"]
+    assert sorted(found(search(public, q="São", sort="name"))) == [
+        "Estúdio Sao Paulo",
+        "Sao Tome Sound",
+    ]
+    assert found(search(public, q="gravacao")) == ["Estúdio Sao Paulo"]
+
+
+def test_a_word_inside_a_word_and_a_short_word_are_found(app, public, places):
+    make_listing(app, "DJ Booth Hire", description="Decks, a mixer and a room to practise in.")
+    assert found(search(public, q="ooth")) == ["DJ Booth Hire"]  # inside a word
+    assert found(search(public, q="dj")) == ["DJ Booth Hire"]  # shorter than a trigram
+    assert found(search(public, q="dj practise")) == ["DJ Booth Hire"]
+    assert found(search(public, q='"decks"')) == []  # quotes are text, not syntax
+    assert found(search(public, q='booth" OR "fox')) == []
+
+
+def test_an_edited_listing_is_found_by_its_new_words_only(app, public, places):
+    listing = make_listing(app, "Quiet Room", description="A plain description of a studio.")
+    set_fields(app, Listing, listing, name="Loud Room")
+    assert found(search(public, q="loud")) == ["Loud Room"]
+    assert found(search(public, q="quiet")) == []
 
 
 @pytest.mark.parametrize(

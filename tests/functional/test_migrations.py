@@ -28,7 +28,7 @@ def test_constraints_are_named_by_the_convention(app):
 def test_the_search_columns_are_filled_for_listings_already_there(
     database_uri, tmp_path, monkeypatch
 ):
-    """Upgrading a database that holds listings fills their lower-case search columns."""
+    """Upgrading a database that holds listings fills their search columns and index."""
     import contextlib
 
     from flask_migrate import upgrade
@@ -74,7 +74,17 @@ def test_the_search_columns_are_filled_for_listings_already_there(
             upgrade()
             with db.engine.connect() as conn:
                 row = conn.execute(text("SELECT sort_name, search_text FROM listings")).one()
-            assert tuple(row) == ("école du son", "école du son\ncours du soir\nparis")
+            # Lower case to sort by; the text to search also without accents (migration 13),
+            # and found through the database's own index.
+            assert tuple(row) == ("école du son", "ecole du son\ncours du soir\nparis")
+            with db.engine.connect() as conn:
+                if conn.dialect.name == "sqlite":
+                    found = (
+                        "SELECT rowid FROM listings_search WHERE listings_search MATCH '\"cole d\"'"
+                    )
+                else:
+                    found = "SELECT id FROM listings WHERE search_text LIKE '%cole d%'"
+                assert conn.execute(text(found)).scalars().all() == [1]
             db.engine.dispose()
     finally:
         if admin is not None:
