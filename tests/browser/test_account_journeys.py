@@ -62,10 +62,17 @@ def sign_up(
     navigate(page, page.get_by_role("button", name="Create account").click)
 
 
+def main_nav_link(page: Page, name: str):
+    """A link of the main navigation; on a phone the "Menu" disclosure is opened first."""
+    toggle = page.locator("summary.site-nav__toggle")
+    if toggle.is_visible() and not page.locator("details.site-nav__menu[open]").count():
+        toggle.click()
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+
+
 def open_dashboard(page: Page) -> None:
     """Go to the dashboard through the main navigation (signing up may land elsewhere)."""
-    nav = page.get_by_role("navigation", name="Main")
-    navigate(page, nav.get_by_role("link", name="Dashboard").click, status=200)
+    navigate(page, main_nav_link(page, "Dashboard").click, status=200)
     expect(page).to_have_url(DASHBOARD)
 
 
@@ -375,7 +382,6 @@ def test_screenshots_for_a_human_to_review(open_page, size: str):
     expect(heading(page)).to_have_text("Hello, Screen Shot")
     shoot("dashboard")
 
-    nav = page.get_by_role("navigation", name="Main")
-    navigate(page, nav.get_by_role("link", name="Account").click)
+    navigate(page, main_nav_link(page, "Account").click)
     expect(heading(page)).to_have_text("Account settings")
     shoot("account-settings")
