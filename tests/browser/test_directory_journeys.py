@@ -207,7 +207,8 @@ def test_submit_correct_approve_then_found_and_near_a_mentee(
     description = sam.get_by_role("textbox", name="Description")
     expect(description).to_have_accessible_description(
         re.compile(
-            r"^What happens there, who it is for, what a newcomer can expect\. 4,000 of 4,000 characters left"
+            r"^What happens there, who it is for, what a newcomer can expect\. "
+            r"4,000 of 4,000 characters left"
         )
     )
     type_into(description, DESCRIPTION)
