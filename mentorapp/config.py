@@ -194,8 +194,6 @@ DEFAULTS: dict = {
     "METRICS_TOKEN": "",
     # /readyz waits at most this long for the database and the queue (seconds).
     "READYZ_TIMEOUT": 2.0,
-    # How long /readyz waits for a worker's candidate arrays before it says "loading".
-    "READYZ_WARM_WAIT": 1.0,
     "DB_CONNECT_TIMEOUT": 2,
     # Where uploaded files live (mentorapp/storage.py): "local" (FILE_STORAGE_PATH, empty
     # for instance/files) or "s3" (S3_BUCKET, S3_ENDPOINT_URL, S3_PREFIX; boto3's own

@@ -613,9 +613,12 @@ def complete(person: User, apprenticeship_id: int, now: datetime | None = None) 
 # Answers nobody typed
 
 
-def answer_open_requests(mentor: User, why: str, now: datetime | None = None) -> int:
-    """Decline, kindly, every request still waiting on a mentor who is full or has
-    stopped taking apprentices. Invitations the mentor sent stay open: the capacity
+def answer_open_requests(
+    mentor: User, why: str, now: datetime | None = None, message: str | None = None
+) -> int:
+    """Decline, kindly, every request still waiting on a mentor who is full, has
+    stopped taking apprentices or is pausing; each mentee is told `message` (by default
+    the reason `why` stands for). Invitations the mentor sent stay open: the capacity
     rule still holds when one is accepted."""
     now = _now(now)
     waiting = list(
@@ -627,7 +630,13 @@ def answer_open_requests(mentor: User, why: str, now: datetime | None = None) ->
                 Apprenticeship.requested_by == "mentee",
             )
             .options(selectinload(Apprenticeship.mentee))
+            .order_by(Apprenticeship.id)
         )
+    )
+    told = message or (
+        f"{mentor.display_name} cannot take you on for now: "
+        f"{AUTO_REASONS[why][0].lower()}{AUTO_REASONS[why][1:]}. "
+        "This says nothing about you; other mentors in your suggestions may be free."
     )
     answered = 0
     for apprenticeship in waiting:
@@ -643,14 +652,7 @@ def answer_open_requests(mentor: User, why: str, now: datetime | None = None) ->
         except Conflict:
             continue  # answered meanwhile by someone
         answered += 1
-        notify(
-            apprenticeship.mentee,
-            "answer",
-            f"{mentor.display_name} cannot take you on for now: "
-            f"{AUTO_REASONS[why][0].lower()}{AUTO_REASONS[why][1:]}. "
-            "This says nothing about you; other mentors in your suggestions may be free.",
-            apprenticeship,
-        )
+        notify(apprenticeship.mentee, "answer", told, apprenticeship)
     if answered:
         note_matching_change({mentor.id} | {a.mentee_id for a in waiting})
     return answered

@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
 
-from mentorapp.apprenticeships.services import _atomic, _move
+from mentorapp.apprenticeships.services import answer_open_requests
 from mentorapp.availability.waiting import offer_free_places
-from mentorapp.errors import Conflict, DomainError, NotAllowed
+from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.extensions import db
-from mentorapp.models import Apprenticeship, MentorProfile, State, User
+from mentorapp.models import MentorProfile, User
 from mentorapp.models.types import utcnow
 from mentorapp.notifications.services import notify
 from mentorapp.suggestions.index import note_matching_change
@@ -54,43 +53,14 @@ def pause(mentor: User, until: date | None, now: datetime | None = None) -> int:
 
 
 def _answer_waiting_requests(mentor: User, until: date, now: datetime) -> int:
-    waiting = list(
-        db.session.scalars(
-            select(Apprenticeship)
-            .where(
-                Apprenticeship.mentor_id == mentor.id,
-                Apprenticeship.state == State.REQUESTED,
-                Apprenticeship.requested_by == "mentee",
-            )
-            .options(selectinload(Apprenticeship.mentee))
-            .order_by(Apprenticeship.id)
-        )
+    return answer_open_requests(
+        mentor,
+        PAUSED,
+        now,
+        message=f"{mentor.display_name} is taking a break and back on {back_on(until)}, so "
+        "they cannot take you on now. This says nothing about you: ask again when they "
+        "are back, or try the other mentors in your suggestions.",
     )
-    answered = []
-    for apprenticeship in waiting:
-        try:
-            with _atomic():
-                _move(
-                    apprenticeship,
-                    State.REQUESTED,
-                    state=State.DECLINED,
-                    decided_at=now,
-                    reason=PAUSED,
-                )
-        except Conflict:
-            continue  # answered meanwhile
-        answered.append(apprenticeship)
-        notify(
-            apprenticeship.mentee,
-            "answer",
-            f"{mentor.display_name} is taking a break and back on {back_on(until)}, so "
-            "they cannot take you on now. This says nothing about you: ask again when they "
-            "are back, or try the other mentors in your suggestions.",
-            apprenticeship,
-        )
-    if answered:
-        note_matching_change({mentor.id} | {a.mentee_id for a in answered})
-    return len(answered)
 
 
 def end_pause(mentor: User) -> bool:

@@ -45,7 +45,6 @@ def readyz():
         "matching": health.matching_check(
             current_app.extensions["candidate_index"],
             current_app._get_current_object(),  # type: ignore[attr-defined]
-            float(config["READYZ_WARM_WAIT"]),
         ),
         "rate_limit_storage": health.rate_limit_state(
             limiter, bool(config["RATELIMIT_ENABLED"]), str(config["RATELIMIT_STORAGE_URI"])

@@ -98,29 +98,14 @@ class CandidateIndex:
         self._snapshot: Snapshot | None = None
         self.rebuilds = 0
         self.patches = 0
-        self._warm_lock = threading.Lock()
-        self._warming: threading.Thread | None = None
 
     @property
     def loaded(self) -> bool:
         return self._snapshot is not None
 
-    def warm(self, app: Flask, wait: float = 0) -> bool:
-        """Build the arrays in a thread of their own unless they are loaded or being
-        built; wait up to `wait` seconds for them. Whether they are loaded."""
-        with self._warm_lock:
-            if not self.loaded and (self._warming is None or not self._warming.is_alive()):
-                self._warming = threading.Thread(
-                    target=self.build_now, args=(app,), name="candidate-arrays", daemon=True
-                )
-                self._warming.start()
-            thread = self._warming
-        if thread is not None and wait > 0:
-            thread.join(wait)
-        return self.loaded
-
     def build_now(self, app: Flask) -> None:
-        """Load the arrays in this thread (a worker before its first request)."""
+        """Load the arrays now (a gunicorn worker before its first request, or the first
+        /readyz of a process nothing warmed). Per process: they live in its memory."""
         started = time.perf_counter()
         try:
             with app.app_context(), read_only():
