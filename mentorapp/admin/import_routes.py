@@ -3,10 +3,8 @@ sample file. On the admin blueprint, so its one access check covers them."""
 
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from mentorapp.admin.routes import bp
 from mentorapp.directory import imports
@@ -16,7 +14,7 @@ from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.extensions import csrf
 from mentorapp.forms import show_error
 from mentorapp.paging import page_number
-from mentorapp.views import render_form
+from mentorapp.views import accept_upload, render_form
 
 SAMPLE = Path(__file__).resolve().parent.parent / "static" / "listings-sample.csv"
 # This one endpoint takes a body above the app's 1 MiB: the file, plus the multipart
@@ -40,16 +38,10 @@ def _import_page(form: ImportForm):
 
 
 @bp.route("/listings/import", methods=["GET", "POST"])
-@csrf.exempt  # checked below, once the upload's own size limit is in place
+@csrf.exempt  # checked by accept_upload, once the upload's own size limit is in place
 def import_listings():
-    # The app-wide limit suits forms, and the CSRF check reads the body, so the check
-    # runs here, after this route has raised the limit for a CSV file.
-    request.max_content_length = UPLOAD_LIMIT
-    if request.method == "POST" and current_app.config["WTF_CSRF_ENABLED"]:
-        try:
-            csrf.protect()  # a missing or wrong token answers 400
-        except RequestEntityTooLarge:
-            return _too_large()
+    if not accept_upload(UPLOAD_LIMIT):
+        return _too_large()
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -74,10 +66,7 @@ def import_listings():
 
 
 def _too_large():
-    """The form again with the message by the file field (413). The body stays unread:
-    every form on the page, the layout's log-out button too, sees an empty one."""
-    request.form = ImmutableMultiDict()
-    request.files = ImmutableMultiDict()
+    """The form again with the message by the file field (413)."""
     form = ImportForm()
     form.file.errors = [TOO_LARGE]
     body, _ = _import_page(form)

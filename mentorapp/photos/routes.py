@@ -3,8 +3,6 @@ import re
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from mentorapp.errorpages import error_response
 from mentorapp.errors import DomainError
@@ -14,7 +12,7 @@ from mentorapp.models import User
 from mentorapp.photos import images, services
 from mentorapp.photos.forms import PhotoForm
 from mentorapp.storage import StorageUnavailable, files
-from mentorapp.views import render_form
+from mentorapp.views import accept_upload, render_form
 
 bp = Blueprint("photos", __name__)
 
@@ -38,17 +36,11 @@ def _own(user_id: int) -> None:
 
 @bp.route("/people/<id:user_id>/photo", methods=["GET", "POST"])
 @login_required
-@csrf.exempt  # checked below, once this route's own size limit is in place
+@csrf.exempt  # checked by accept_upload, once this route's own size limit is in place
 def edit(user_id: int):
     _own(user_id)
-    # The app-wide body limit suits forms; the CSRF check reads the body, so it runs
-    # here, after the limit was raised for one photo.
-    request.max_content_length = UPLOAD_LIMIT
-    if request.method == "POST" and current_app.config["WTF_CSRF_ENABLED"]:
-        try:
-            csrf.protect()  # a missing or wrong token answers 400
-        except RequestEntityTooLarge:
-            return _too_large()
+    if not accept_upload(UPLOAD_LIMIT):
+        return _too_large()
     form = PhotoForm()
     if form.validate_on_submit():
         upload = form.photo.data.stream.read(images.MAX_BYTES + 1)
@@ -65,9 +57,7 @@ def edit(user_id: int):
 
 
 def _too_large():
-    """The page again with the message by the file field (413), the body left unread."""
-    request.form = ImmutableMultiDict()
-    request.files = ImmutableMultiDict()
+    """The page again with the message by the file field (413)."""
     form = PhotoForm()
     form.photo.errors = [images.TOO_LARGE]
     body, _ = _photo_page(form)
