@@ -61,10 +61,10 @@ def genre_field() -> MultiCheckboxField:
     )
 
 
-def tools_field() -> MultiCheckboxField:
+def tools_field(label: str = "DAW and tools you work in") -> MultiCheckboxField:
     # The choices come from the vocabulary, so a value outside it is refused with a message.
     return MultiCheckboxField(
-        "DAW and tools you work in",
+        label,
         choices=choices(v.TOOLS),
         description="Optional. Working in the same tools adds a little to a match.",
     )
@@ -194,7 +194,14 @@ class CreditRowForm(Form):
         "Link (optional)",
         filters=[strip],
         description="Where it can be heard or checked.",
-        render_kw={"inputmode": "url", "spellcheck": "false", "autocapitalize": "off"},
+        # Stated and counted under the field (not cut: the template drops maxlength);
+        # validate_link refuses a longer one.
+        render_kw={
+            "inputmode": "url",
+            "spellcheck": "false",
+            "autocapitalize": "off",
+            "maxlength": cr.LINK_MAX,
+        },
     )
     remove = BooleanField("Remove this credit")
 
