@@ -298,15 +298,14 @@ class MentorTermsForm(FlaskForm):
         validators=[
             Length(max=v.RATE_MAX, message=f"Keep the rate under {v.RATE_MAX} characters.")
         ],
-        description=f"Only for paid: in your own words, e.g. “£40 a session” "
-        f"(up to {v.RATE_MAX} characters).",
+        # The limit is stated (and counted) under the field by the template.
+        description="Only for paid: in your own words, e.g. “£40 a session”.",
     )
     typical_week = TextAreaField(
         "What a week looks like",
         filters=[strip],
         validators=[Length(max=v.WEEK_MAX, message=f"Keep it under {v.WEEK_MAX:,} characters.")],
-        description="What an apprentice does with you in a usual week "
-        f"(up to {v.WEEK_MAX:,} characters).",
+        description="What an apprentice does with you in a usual week.",
     )
 
     def validate_terms_rate(self, field) -> None:
