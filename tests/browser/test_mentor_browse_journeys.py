@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from mentorapp.extensions import db
-from mentorapp.models import MentorProfile
+from mentorapp.models import MentorProfile, User
 from mentorapp.profiles.services import ensure_place
 from tests.browser.conftest import ARTIFACTS, assert_accessible, visit
 from tests.browser.test_account_journeys import assert_no_horizontal_scroll, sign_up
@@ -75,8 +75,10 @@ def test_the_mentors_page_fits_a_phone(app, phone_page: Page):
 def test_the_cards_are_a_grid_on_a_desktop_and_one_column_on_a_phone(app, open_page):
     mentors(app)
     with app.app_context():
-        # A name of 100 letters and no space: it wraps inside its card, nothing sideways.
-        user = make_user(display_name="Ab" * 50, is_mentor=True, is_mentee=False)
+        # The longest name there can be (80 characters), with no space: it wraps inside
+        # its card, nothing scrolls sideways.
+        longest = User.display_name.type.length
+        user = make_user(display_name="Ab" * (longest // 2), is_mentor=True, is_mentee=False)
         db.session.add(MentorProfile(user=user, headline="Producer", genres=["jazz"]))
         db.session.commit()
     boxes = {}
