@@ -87,7 +87,7 @@ def keep_quiz_result(user, code: str | None) -> None:
         return
     # A tampered link is ignored: the profile simply starts empty.
     with suppress(scoring.InvalidAnswers):
-        save_quiz_result(user, scoring.score(scoring.decode(code)))
+        save_quiz_result(user, scoring.result_of(code))
 
 
 @bp.route("/login", methods=["GET", "POST"])

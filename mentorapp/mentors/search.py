@@ -141,7 +141,9 @@ def _approx_km(near: tuple[float, float]):
     latitude, longitude = near
     squeeze = math.cos(math.radians(latitude))
     dlat = Place.latitude - latitude
-    dlon = (Place.longitude - longitude) * squeeze
+    # The short way round: 178°E to 179°W is 3 degrees, not 357.
+    apart = func.abs(Place.longitude - longitude)
+    dlon = case((apart > 180, 360 - apart), else_=apart) * squeeze
     return (dlat * dlat + dlon * dlon) * (111.195 * 111.195)
 
 

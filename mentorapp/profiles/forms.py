@@ -61,10 +61,10 @@ def genre_field() -> MultiCheckboxField:
     )
 
 
-def tools_field() -> MultiCheckboxField:
+def tools_field(label: str = "DAW and tools you work in") -> MultiCheckboxField:
     # The choices come from the vocabulary, so a value outside it is refused with a message.
     return MultiCheckboxField(
-        "DAW and tools you work in",
+        label,
         choices=choices(v.TOOLS),
         description="Optional. Working in the same tools adds a little to a match.",
     )
@@ -194,7 +194,14 @@ class CreditRowForm(Form):
         "Link (optional)",
         filters=[strip],
         description="Where it can be heard or checked.",
-        render_kw={"inputmode": "url", "spellcheck": "false", "autocapitalize": "off"},
+        # Stated and counted under the field (not cut: the template drops maxlength);
+        # validate_link refuses a longer one.
+        render_kw={
+            "inputmode": "url",
+            "spellcheck": "false",
+            "autocapitalize": "off",
+            "maxlength": cr.LINK_MAX,
+        },
     )
     remove = BooleanField("Remove this credit")
 
@@ -291,15 +298,14 @@ class MentorTermsForm(FlaskForm):
         validators=[
             Length(max=v.RATE_MAX, message=f"Keep the rate under {v.RATE_MAX} characters.")
         ],
-        description=f"Only for paid: in your own words, e.g. “£40 a session” "
-        f"(up to {v.RATE_MAX} characters).",
+        # The limit is stated (and counted) under the field by the template.
+        description="Only for paid: in your own words, e.g. “£40 a session”.",
     )
     typical_week = TextAreaField(
         "What a week looks like",
         filters=[strip],
         validators=[Length(max=v.WEEK_MAX, message=f"Keep it under {v.WEEK_MAX:,} characters.")],
-        description="What an apprentice does with you in a usual week "
-        f"(up to {v.WEEK_MAX:,} characters).",
+        description="What an apprentice does with you in a usual week.",
     )
 
     def validate_terms_rate(self, field) -> None:

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice
 from wtforms.validators import InputRequired
 
+from mentorapp.profiles.forms import tools_field
 from mentorapp.quiz.scoring import QUESTIONS
 
 
@@ -27,6 +28,10 @@ for _question in QUESTIONS:
             validators=[InputRequired("Choose an answer from 1 to 5.")],
         ),
     )
+
+
+# The last question, optional: the same field as the profile's, saved the same way.
+QuizForm.tools = tools_field("What do you make music in?")  # after the scales: asked last
 
 
 class SaveQuizForm(FlaskForm):

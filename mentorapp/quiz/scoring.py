@@ -2,13 +2,19 @@
 
 Plain Python: no Flask, no database. Each question is answered on a scale of 1 to 5.
 An archetype's fit is the weighted mean of how much each answer points towards it.
+One last question, optional, asks for the DAW and tools: they rank nothing here, they
+travel with the result into the mentee's profile (the matching weighs them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mentorapp.profiles.vocabulary import TOOLS
+
 SCALE = range(1, 6)
+TOOL_SLUGS = [slug for slug, _ in TOOLS]
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,9 @@ class QuizResult:
     ranking: list[Fit]
     specialties: list[str]
     advice: str
+    # The DAW and tools answered, in the vocabulary's order; None: the question was not
+    # asked (a result code from before it was).
+    tools: tuple[str, ...] | None = ()
 
 
 def check_answers(answers: dict[str, int]) -> dict[str, int]:
@@ -143,9 +152,19 @@ def _lean(answer: int, direction: int) -> float:
     return x if direction > 0 else 1 - x
 
 
-def score(answers: dict[str, int]) -> QuizResult:
+def check_tools(tools: Sequence[str] | None) -> tuple[str, ...] | None:
+    if tools is None:
+        return None
+    unknown = set(tools) - set(TOOL_SLUGS)
+    if unknown:
+        raise InvalidAnswers(f"Unknown tools: {', '.join(sorted(unknown))}")
+    return tuple(slug for slug in TOOL_SLUGS if slug in tools)
+
+
+def score(answers: dict[str, int], tools: Sequence[str] | None = ()) -> QuizResult:
     """Rank the archetypes for these answers, each with the reasons behind it."""
     answers = check_answers(answers)
+    chosen_tools = check_tools(tools)
     fits = []
     for archetype in ARCHETYPE_ORDER:
         parts = PROFILES[archetype]
@@ -164,7 +183,7 @@ def score(answers: dict[str, int]) -> QuizResult:
         fits.append(Fit(archetype, round(value, 4), reasons))
     # Highest fit first; ties keep the archetypes' usual order.
     ranking = sorted(fits, key=lambda f: (-f.score, ARCHETYPE_ORDER.index(f.archetype)))
-    return QuizResult(ranking, _starting_specialties(ranking), _advice(answers))
+    return QuizResult(ranking, _starting_specialties(ranking), _advice(answers), chosen_tools)
 
 
 def _starting_specialties(ranking: list[Fit]) -> list[str]:
@@ -191,12 +210,32 @@ def _advice(answers: dict[str, int]) -> str:
     )
 
 
-def encode(answers: dict[str, int]) -> str:
-    """Answers as a short string, to carry through a link or a hidden field."""
-    return "".join(str(answers[k]) for k in QUESTION_KEYS)
+def encode(answers: dict[str, int], tools: Sequence[str] = ()) -> str:
+    """Answers as a short string, to carry through a link or a hidden field: a digit a
+    question, then "-" and the tools as bits in hex ("5132122-4": Ableton Live only)."""
+    bits = sum(1 << TOOL_SLUGS.index(slug) for slug in set(tools))
+    return "".join(str(answers[k]) for k in QUESTION_KEYS) + f"-{bits:x}"
 
 
-def decode(text: str) -> dict[str, int]:
-    if len(text or "") != len(QUESTION_KEYS) or not (text.isascii() and text.isdigit()):
+def decode(text: str) -> tuple[dict[str, int], list[str] | None]:
+    """The answers and the tools of a code; the tools are None in a code from before the
+    quiz asked for them (seven digits alone)."""
+    scale, dash, hex_bits = (text or "").partition("-")
+    if len(scale) != len(QUESTION_KEYS) or not (scale.isascii() and scale.isdigit()):
         raise InvalidAnswers("not a quiz answer code")
-    return check_answers({k: int(ch) for k, ch in zip(QUESTION_KEYS, text, strict=True)})
+    tools = None
+    if dash:
+        if not 0 < len(hex_bits) <= 3 or not all(ch in "0123456789abcdef" for ch in hex_bits):
+            raise InvalidAnswers("not a quiz answer code")
+        bits = int(hex_bits, 16)
+        if bits >> len(TOOL_SLUGS):
+            raise InvalidAnswers("not a quiz answer code")
+        tools = [slug for n, slug in enumerate(TOOL_SLUGS) if bits >> n & 1]
+    answers = check_answers({k: int(ch) for k, ch in zip(QUESTION_KEYS, scale, strict=True)})
+    return answers, tools
+
+
+def result_of(code: str) -> QuizResult:
+    """The result a code carries (InvalidAnswers if it is not one)."""
+    answers, tools = decode(code)
+    return score(answers, tools)

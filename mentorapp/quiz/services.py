@@ -11,8 +11,9 @@ SAVED_ARCHETYPES = 3
 
 
 def save_quiz_result(user: User, result: QuizResult) -> bool:
-    """Rank the mentee's aspirations by the quiz. Specialties they already chose are kept;
-    with none chosen yet, the quiz's suggestions are used. Returns whether they were."""
+    """Rank the mentee's aspirations by the quiz and keep the DAW and tools it was told.
+    Specialties they already chose are kept; with none chosen yet, the quiz's suggestions
+    are used. Returns whether they were."""
     profile = profiles.profile_to_edit(user, Role.MENTEE)
     wants = [w.specialty.slug for w in profile.wants]
     use_suggestions = not wants
@@ -24,5 +25,7 @@ def save_quiz_result(user: User, result: QuizResult) -> bool:
         experience=profile.experience,
         path=profile.path,
     )
+    if result.tools is not None:  # None: a code from before the quiz asked
+        profiles.save_tools(profile, list(result.tools))
     profile.quiz_taken_at = utcnow()
     return use_suggestions

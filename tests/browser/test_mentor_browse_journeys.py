@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from mentorapp.extensions import db
-from mentorapp.models import MentorProfile
+from mentorapp.models import MentorProfile, User
 from mentorapp.profiles.services import ensure_place
 from tests.browser.conftest import ARTIFACTS, assert_accessible, visit
 from tests.browser.test_account_journeys import assert_no_horizontal_scroll, sign_up
@@ -70,3 +70,32 @@ def test_the_mentors_page_fits_a_phone(app, phone_page: Page):
     assert_accessible(phone_page)
     assert_no_horizontal_scroll(phone_page)
     phone_page.screenshot(path=str(ARTIFACTS / "mentors-375.png"), full_page=True)
+
+
+def test_the_cards_are_a_grid_on_a_desktop_and_one_column_on_a_phone(app, open_page):
+    mentors(app)
+    with app.app_context():
+        # The longest name there can be (80 characters), with no space: it wraps inside
+        # its card, nothing scrolls sideways.
+        longest = User.display_name.type.length
+        user = make_user(display_name="Ab" * (longest // 2), is_mentor=True, is_mentee=False)
+        db.session.add(MentorProfile(user=user, headline="Producer", genres=["jazz"]))
+        db.session.commit()
+    boxes = {}
+    for width in (1280, 375):
+        page = open_page(viewport={"width": width, "height": 900})
+        visit(page, "/mentors")
+        assert_no_horizontal_scroll(page)
+        cards = page.locator(".mentor-card")
+        expect(cards).to_have_count(4)
+        for card in cards.all():  # each shows who, where, how and whether there is room
+            expect(card.locator(".avatar")).to_be_visible()
+            expect(card.locator(".mentor-card__name")).to_be_visible()
+            expect(card.locator(".mentor-card__facts")).to_contain_text("Works")
+            expect(card.locator(".mentor-card__facts")).to_contain_text("Places")
+        boxes[width] = [card.bounding_box() for card in cards.all()]
+        page.screenshot(path=str(ARTIFACTS / f"mentors-grid-{width}.png"), full_page=True)
+    wide, narrow = boxes[1280], boxes[375]
+    assert wide[0]["y"] == wide[1]["y"] and wide[0]["x"] < wide[1]["x"]  # side by side
+    assert all(b["x"] == narrow[0]["x"] for b in narrow)  # one column
+    assert all(b["x"] + b["width"] <= 375 for b in narrow)

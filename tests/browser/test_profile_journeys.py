@@ -151,9 +151,18 @@ def test_mentee_goes_from_the_quiz_to_a_complete_profile(page: Page, open_page, 
     for question, answer in QUIZ_ANSWERS:
         group = page.get_by_role("group", name=re.compile("^" + re.escape(question)))
         group.get_by_role("radio", name=re.compile(rf"^{answer}(:|$)")).check()
+    tools = page.get_by_role("group", name="What do you make music in?")
+    for name in ("Reaper", "Hardware and analog"):  # ticked by keyboard
+        box = tools.get_by_role("checkbox", name=name)
+        box.focus()
+        page.keyboard.press("Space")
+        expect(box).to_be_checked()
     navigate(page, page.get_by_role("button", name="See my result").click, status=200)
 
     expect(heading(page)).to_have_text("You lean towards the engineer")
+    expect(page.get_by_role("region", name="Keep this result")).to_contain_text(
+        "With what you make music in: Reaper, Hardware and analog."
+    )
     ranking = page.get_by_role("region", name="How each kind fits you")
     fits = ranking.get_by_role("listitem")
     expect(fits.get_by_role("heading", level=3)).to_have_text([n for n, _ in QUIZ_RANKING])
@@ -200,6 +209,9 @@ def test_mentee_goes_from_the_quiz_to_a_complete_profile(page: Page, open_page, 
         "musician_producer"
     )
     expect(page.get_by_role("combobox", name="Most wanted")).to_have_value("recording")
+    expect(page.get_by_role("checkbox", name="Reaper")).to_be_checked()  # from the quiz
+    expect(page.get_by_role("checkbox", name="Hardware and analog")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Ableton Live")).not_to_be_checked()
     page.get_by_role("checkbox", name="Rock").check()
     page.get_by_role("checkbox", name="Indie").check()
     page.get_by_role("radio", name=re.compile(r"^Starting out:")).check()
@@ -258,6 +270,41 @@ def test_mentee_goes_from_the_quiz_to_a_complete_profile(page: Page, open_page, 
         ]
         assert profile.quiz_taken_at is not None
         assert profile.experience == "starting_out" and sorted(profile.genres) == ["indie", "rock"]
+        assert profile.tools == ["reaper", "hardware"]
+
+
+def test_the_quiz_works_by_keyboard_without_javascript(open_page):
+    """Tab and the arrow keys through every question, Space on a tool, Enter to send; a
+    tool outside the list (a link someone edited) comes back marked, answers kept."""
+    page = open_page(javascript=False)
+    visit(page, "/quiz")
+    for question, answer in QUIZ_ANSWERS:
+        group = page.get_by_role("group", name=re.compile("^" + re.escape(question)))
+        first = group.get_by_role("radio").first
+        first.focus()
+        page.keyboard.press("Space")  # the first answer, then arrow down to the one wanted
+        for _ in range(answer - 1):
+            page.keyboard.press("ArrowDown")
+        expect(group.get_by_role("radio", name=re.compile(rf"^{answer}(:|$)"))).to_be_checked()
+    page.keyboard.press("Tab")  # from the last scale to the first tool
+    pro_tools = page.get_by_role("checkbox", name="Pro Tools")
+    expect(pro_tools).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(page.get_by_role("checkbox", name="Logic Pro")).to_be_checked()
+    button = page.get_by_role("button", name="See my result")
+    button.focus()
+    navigate(page, lambda: page.keyboard.press("Enter"), status=200)
+    assert_accessible(page)
+    expect(heading(page)).to_have_text("You lean towards the engineer")
+    expect(page.get_by_role("main")).to_contain_text("With what you make music in: Logic Pro.")
+
+    visit(page, page.url.replace("tools=logic-pro", "tools=garageband"), status=422)
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("What do you make music in?: 'garageband' is not a valid")
+    tools = page.get_by_role("group", name="What do you make music in?")
+    expect(tools.locator(".field__error")).to_contain_text("is not a valid choice")
+    expect(page.get_by_role("radio", name=re.compile(r"^5:")).first).to_be_checked()
 
 
 def test_place_field_without_javascript_is_search_then_choose(nojs_page: Page, users, app):

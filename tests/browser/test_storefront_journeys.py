@@ -38,8 +38,15 @@ def test_a_mentor_adds_a_credit_and_terms_and_a_visitor_plays_a_track(
     sign_in(mo, MENTOR[0])
     visit(mo, edit_url(person, "mentor", "credits"))
     credit = mo.get_by_role("group", name="Credit 1 (new)")
+    expect(mo.locator("#rows-0-link-count")).to_have_text("300 of 300 characters left.")
     type_into(credit.get_by_label("Title"), "Night Ferry")
+    expect(mo.locator("#rows-0-title-count")).to_have_text("189 of 200 characters left.")
     type_into(credit.get_by_label("Artist"), "Harbour")
+    credit.get_by_label("Your role").fill("r" * 121)  # a paste past the limit: not cut
+    expect(mo.locator("#rows-0-role-count")).to_have_text(
+        "1 character too many (the limit is 120)."
+    )
+    credit.get_by_label("Your role").fill("")
     type_into(credit.get_by_label("Your role"), "mixing engineer")
     type_into(credit.get_by_label("Year"), "1850")
     press(mo, mo.get_by_role("button", name="Save", exact=True), status=422)
@@ -55,6 +62,7 @@ def test_a_mentor_adds_a_credit_and_terms_and_a_visitor_plays_a_track(
     paid.focus()
     mo.keyboard.press("Space")
     type_into(mo.get_by_label("Your rate"), "£40 a session")
+    expect(mo.locator("#terms_rate-count")).to_have_text("187 of 200 characters left.")
     type_into(mo.get_by_label("What a week looks like"), "Two evenings at the desk.")
     press(mo, mo.get_by_role("button", name="Save", exact=True))
     expect(flashes(mo)).to_contain_text("Your terms saved.")

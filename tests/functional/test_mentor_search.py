@@ -5,7 +5,7 @@ import re
 import pytest
 
 from mentorapp.extensions import db
-from mentorapp.models import Archetype, MentorProfile, Specialty, User
+from mentorapp.models import Archetype, MentorProfile, Place, Specialty, User
 from mentorapp.profiles.services import ensure_place
 from tests.factories import make_user
 from tests.helpers import text
@@ -13,6 +13,11 @@ from tests.helpers import text
 SAO_PAULO = 3448439
 LONDON = 2643743
 PARIS = 2988507
+# Either side of 180°: Fiji's Suva and Labasa (east), Tonga's Nuku'alofa (west).
+SUVA = 2198148
+LABASA = 2204582
+NUKUALOFA = 4032402
+HAMILTON_NZ = 2190324
 
 
 def names(body: str) -> list[str]:
@@ -135,6 +140,33 @@ def test_every_filter_narrows_the_list(client, mentor):
     body = text(client.get("/mentors?near_id=2988507&sort=distance"))
     assert names(body)[:2] in (["Art", "Paused"], ["Paused", "Art"]) and names(body)[2] == "Eng"
     assert "Full — join the waiting list" in body and "not taking apprentices right now" in body
+
+
+def test_distance_goes_the_short_way_across_the_antimeridian(app, client, mentor):
+    with app.app_context():
+        # Taveuni lies across 180°: Waiyevo is at 179.98°W, 80 km from Labasa at 179.36°E.
+        # No gazetteer city is that close across the line, so the place is stored by hand.
+        db.session.add(
+            Place(
+                id=99_000_001,
+                name="Waiyevo",
+                country_code="FJ",
+                country="Fiji",
+                latitude=-16.79,
+                longitude=-179.98,
+            )
+        )
+        db.session.commit()
+    mentor("Taveuni Tui", place_id=99_000_001)
+    mentor("Suva Sefa", place=SUVA)  # 214 km from Labasa, on the same side
+    mentor("Tonga Tevita", place=NUKUALOFA)  # 746 km from Suva, across 180°
+    mentor("Hamilton Hine", place=HAMILTON_NZ)  # 2,200 km from Suva, on the same side
+    body = text(client.get(f"/mentors?near_id={LABASA}&within_km=100"))
+    assert names(body) == ["Taveuni Tui"], body[:3000]
+    body = text(client.get(f"/mentors?near_id={LABASA}&within_km=250"))
+    assert sorted(names(body)) == ["Suva Sefa", "Taveuni Tui"]
+    body = text(client.get(f"/mentors?near_id={SUVA}&sort=distance"))
+    assert names(body) == ["Suva Sefa", "Taveuni Tui", "Tonga Tevita", "Hamilton Hine"]
 
 
 def test_sorting_by_newest_and_by_apprentices_taught(client, mentor):

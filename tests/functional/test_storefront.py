@@ -177,6 +177,37 @@ BAD_ROWS = [
 ]
 
 
+def limited_input(body: str, name: str) -> str:
+    found = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', body)
+    assert found, f"no field {name}"
+    return found.group(0)
+
+
+@pytest.mark.parametrize(
+    ("section", "limits"),
+    [
+        (
+            "credits",
+            {"rows-0-title": 200, "rows-0-artist": 200, "rows-0-role": 120, "rows-0-link": 300},
+        ),
+        ("terms", {"terms_rate": 200, "typical_week": 1000}),
+    ],
+)
+def test_every_text_field_states_its_limit_and_counts_it_and_nothing_cuts(
+    client, mentor, section, limits
+):
+    """The limit stated, counted live by char-count.js, refused by the server (the
+    tests below) and never cut by a maxlength."""
+    body = text(client.get(edit_url(mentor, "mentor", section)))
+    assert "char-count.js" in body
+    for name, limit in limits.items():
+        tag = limited_input(body, name)
+        assert "maxlength" not in tag, tag
+        assert f'data-limit="{limit}"' in tag and f"{name}-count" in tag  # described by it
+        assert f'<p class="field__count" id="{name}-count" data-count-for="{name}">' in body
+        assert f"Up to {limit:,} characters." in body
+
+
 @pytest.mark.parametrize(("change", "field", "message"), BAD_ROWS)
 def test_a_bad_credit_is_refused_next_to_its_field_with_the_typing_kept(
     app, client, mentor, change, field, message
@@ -193,6 +224,7 @@ def test_a_bad_credit_is_refused_next_to_its_field_with_the_typing_kept(
     assert message in body[body.index(f'id="{field}-error"') :][:400]
     assert f'href="#{field}"' in body  # the error summary links to the field
     assert 'value="Low Tide"' in body and 'value="Sea Wall"' in body
+    assert all(f'value="{typed}"' in body for typed in change.values())  # even past a limit
     assert credits_of(app, mentor) == []  # nothing half-saved
     with app.app_context():
         assert db.session.get(MentorProfile, mentor) is None

@@ -75,10 +75,24 @@ def test_incomplete_or_out_of_range_answers_are_refused(bad):
 
 def test_answers_travel_as_a_short_code():
     original = answers(technical=5, readiness=1)
-    assert decode(encode(original)) == original
-    for bad in ["", "123", "12345678", "33333x3", "3333303", None]:
+    assert decode(encode(original)) == (original, [])
+    tools = ["reaper", "pro-tools", "hardware"]
+    assert encode(original, tools) == "5333331-121"  # bits 0, 5 and 8
+    assert decode(encode(original, tools)) == (original, ["pro-tools", "reaper", "hardware"])
+    assert decode("5333331") == (original, None)  # from before the quiz asked for tools
+    bad_codes = ["", "123", "12345678", "33333x3", "3333303", None, "3333333-", "3333333-g"]
+    bad_codes += ["3333333-200", "3333333-1000", "3333333--1", "3333333-A", "3333333-٣"]
+    for bad in bad_codes:
         with pytest.raises(InvalidAnswers):
             decode(bad)
+
+
+def test_tools_travel_with_the_result_in_the_vocabularys_order():
+    assert score(NEUTRAL).tools == ()
+    assert score(NEUTRAL, ["reaper", "ableton-live"]).tools == ("ableton-live", "reaper")
+    assert score(NEUTRAL, None).tools is None
+    with pytest.raises(InvalidAnswers):
+        score(NEUTRAL, ["garageband"])
 
 
 @given(st.fixed_dictionaries({k: st.integers(1, 5) for k in QUESTION_KEYS}))

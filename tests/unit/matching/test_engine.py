@@ -158,6 +158,19 @@ def test_hard_rules_keep_pairs_apart(mentee_changes, mentor_changes):
     assert score_pair(base_mentee(**mentee_changes), base_mentor(**mentor_changes), VOCAB) is None
 
 
+def test_a_pair_either_side_of_180_degrees_is_as_close_as_it_looks():
+    """Labasa (179.36°E) and Waiyevo (179.98°W) on Fiji: about 80 km the short way."""
+    labasa, waiyevo = (-16.4332, 179.36451), (-16.79, -179.98)
+    match = score_pair(
+        base_mentee(latitude=labasa[0], longitude=labasa[1], travel_km=100),
+        base_mentor(latitude=waiyevo[0], longitude=waiyevo[1], travel_km=100),
+        VOCAB,
+    )
+    assert match is not None  # within both people's 100 km
+    a, b = unit_vectors([labasa[0], waiyevo[0]], [labasa[1], waiyevo[1]])[0]
+    assert 70 < great_circle_km(a, b) < 90
+
+
 def test_both_remote_makes_distance_irrelevant_beyond_a_floor():
     far = score_pair(
         base_mentee(remote_ok=True),
