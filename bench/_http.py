@@ -70,19 +70,23 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def serve(database_url: str, port: int) -> subprocess.Popen:
+def serve(
+    database_url: str, port: int, workers: int = 2, output=None, extra_env: dict | None = None
+) -> subprocess.Popen:
+    """gunicorn on the port, in production mode; its output (the app's log) to `output`."""
     env = {
         **os.environ,
         "MENTORAPP_ENV": "production",
         "SECRET_KEY": "bench",
         "PUBLIC_URL": "http://bench.invalid",
         "DATABASE_URL": database_url,
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "--workers",
-            "2",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -91,6 +95,8 @@ def serve(database_url: str, port: int) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not None else None,
     )
     deadline = time.time() + 30
     while time.time() < deadline:

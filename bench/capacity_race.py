@@ -256,6 +256,10 @@ class Browser:
         self.lock = threading.Lock()
 
     def request(self, path: str, data: dict | None = None) -> int:
+        return self.send(path, data)[0]
+
+    def send(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        """(status, where a redirect points, or "")."""
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         req = urllib.request.Request(self.base + path, data=body)
         with self.lock:
@@ -269,7 +273,7 @@ class Browser:
             for header in response.headers.get_all("Set-Cookie") or []:
                 for key, morsel in http.cookies.SimpleCookie(header).items():
                     self.cookies[key] = morsel.value
-        return response.status
+        return response.status, response.headers.get("Location", "")
 
     def csrf(self, path: str) -> str:
         self.request(path)

@@ -7,8 +7,9 @@ rollback forgets them.
 
 A transaction that loses to another (PostgreSQL's deadlock or serialisation failure,
 SQLite's busy file) is rolled back and the whole view runs again, a few times, before
-anyone sees a 503. That is safe because everything the request does (its rows, its
-outbox, its notifications, the tasks it asks for) is in that one transaction.
+anyone sees a 503 (the before_request hooks too, when the loss is theirs). That is safe
+because everything the request does (its rows, its outbox, its notifications, the tasks
+it asks for) is in that one transaction.
 """
 
 from __future__ import annotations
@@ -62,6 +63,21 @@ def register_unit_of_work(app: Flask) -> None:
         write_intent.set(request.method not in SAFE_METHODS)
 
     view = app.dispatch_request
+    preprocess = app.preprocess_request
+
+    def preprocess_with_retries():
+        # A before_request hook may make the request's first query (the admin pages ask
+        # who is signing in): on SQLite that is the query that waits for the write lock.
+        # Only the hooks run again here (the view has not started), so a hook that
+        # counts, like the rate limiter's, counts again only when a hook itself lost.
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return preprocess()
+            except OperationalError as error:
+                if attempt == ATTEMPTS or not is_transient(error):
+                    raise
+                _start_again(attempt, error)
+        raise AssertionError("unreachable")
 
     def dispatch_and_commit():
         for attempt in range(1, ATTEMPTS + 1):
@@ -79,6 +95,7 @@ def register_unit_of_work(app: Flask) -> None:
     # The commit happens here, inside the retry; the after_request hook below commits
     # what the other hooks wrote and answers for a commit that fails for good.
     app.dispatch_request = dispatch_and_commit  # type: ignore[method-assign]
+    app.preprocess_request = preprocess_with_retries  # type: ignore[method-assign]
 
     @app.after_request
     def _commit(response):

@@ -55,6 +55,8 @@ def init_app(app: Flask) -> None:
 
 
 def _start_request() -> None:
+    if "request_id" in g:
+        return  # the hooks run again after a lost race: the same request, its first start
     g.request_started = time.perf_counter()
     g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
 

@@ -40,12 +40,24 @@ class SuggestionFilterForm(FlaskForm):
     saved = BooleanField("Saved only")
 
     def fill_choices(self, archetypes, specialties) -> None:
+        """Both as (slug, name) pairs, in the order shown."""
         self.archetype.choices = [SelectChoice("", "Any kind")] + [
-            SelectChoice(a.slug, a.name) for a in archetypes
+            SelectChoice(slug, name) for slug, name in archetypes
         ]
         self.specialty.choices = [SelectChoice("", "Any specialty")] + [
-            SelectChoice(s.slug, s.name) for s in specialties
+            SelectChoice(slug, name) for slug, name in specialties
         ]
+
+    def rendering_key(self) -> tuple:
+        """All the rendered form depends on: each field's value and the choices offered."""
+        values = tuple(
+            (f.name, tuple(f.data) if isinstance(f.data, list) else f.data) for f in self
+        )
+        offered = tuple(
+            tuple((c.value, c.label) for c in select.choices)
+            for select in (self.archetype, self.specialty)
+        )
+        return values, offered
 
     def ignore_unknown(self) -> None:
         """A value that is not on offer (an old or edited link) means "any"."""

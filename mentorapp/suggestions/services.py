@@ -6,12 +6,22 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from mentorapp.apprenticeships.services import paired_recently
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db
-from mentorapp.matching import Filters, Match, MenteePool, MentorPool, rank_mentees, rank_mentors
+from mentorapp.matching import (
+    Filters,
+    Match,
+    MenteePool,
+    MenteeRecord,
+    MentorPool,
+    MentorRecord,
+    Vocabulary,
+    rank_mentees,
+    rank_mentors,
+)
 from mentorapp.models import (
     MarkKind,
     MenteeProfile,
@@ -22,7 +32,7 @@ from mentorapp.models import (
 )
 from mentorapp.paging import Page
 from mentorapp.profiles import services as profiles
-from mentorapp.suggestions.index import candidate_index
+from mentorapp.suggestions.index import Snapshot, candidate_index
 from mentorapp.suggestions.records import load_mentee_records, load_mentor_records
 
 PER_PAGE = 10
@@ -39,8 +49,26 @@ class Suggestion:
 SuggestionPage = Page[Suggestion]
 
 
-def missing_for_matching(user: User, role: Role) -> list[profiles.Check]:
-    """What must be filled in before suggestions can mean anything."""
+def own_record(user: User, role: Role) -> MenteeRecord | MentorRecord | None:
+    """The person's own matching record on that side (None without a profile)."""
+    load = load_mentee_records if role is Role.MENTEE else load_mentor_records
+    return next(iter(load([user.id])), None)
+
+
+def _ready(me: MenteeRecord | MentorRecord) -> bool:
+    """What missing_for_matching asks, answered from the record: what the person wants
+    to learn (or teaches), and their city."""
+    learning = me.wants if isinstance(me, MenteeRecord) else me.specialties
+    return bool(learning) and me.latitude is not None
+
+
+def missing_for_matching(
+    user: User, role: Role, me: MenteeRecord | MentorRecord | None = None
+) -> list[profiles.Check]:
+    """What must be filled in before suggestions can mean anything. With the person's
+    record at hand (`me`), a complete one answers without reading the profile again."""
+    if me is not None and _ready(me):
+        return []
     needed = {"What you want to learn", "What you teach", "Your city"}
     return [c for c in profiles.checks_for(user, role) if c.label in needed and not c.done]
 
@@ -58,38 +86,59 @@ def _marks(user: User) -> dict[str, set[int]]:
 
 
 def _people(ids: list[int], role: Role) -> dict[int, User]:
+    """The people on the cards with what the cards show: one row each for the person,
+    their profile, its city (and the vetted mark), then one query per list on it."""
     if not ids:
         return {}
     if role is Role.MENTOR:
+        profile = joinedload(User.mentor_profile, innerjoin=True)
         options = [
-            selectinload(User.mentor_profile).selectinload(MentorProfile.archetypes),
-            selectinload(User.mentor_profile).selectinload(MentorProfile.specialties),
-            selectinload(User.mentor_profile).selectinload(MentorProfile.place),
+            profile.joinedload(MentorProfile.place),
+            profile.selectinload(MentorProfile.archetypes),
+            profile.selectinload(MentorProfile.specialties),
             joinedload(User.mentor_application),  # the vetted mark on the card
         ]
     else:
+        profile = joinedload(User.mentee_profile, innerjoin=True)
         options = [
-            selectinload(User.mentee_profile).selectinload(MenteeProfile.aspirations),
-            selectinload(User.mentee_profile).selectinload(MenteeProfile.wants),
-            selectinload(User.mentee_profile).selectinload(MenteeProfile.place),
+            profile.joinedload(MenteeProfile.place),
+            profile.selectinload(MenteeProfile.aspirations),
+            profile.selectinload(MenteeProfile.wants),
         ]
     people = db.session.scalars(select(User).where(User.id.in_(ids)).options(*options))
     return {person.id: person for person in people}
 
 
+def current_snapshot() -> Snapshot:
+    """The candidate arrays as they stand (one query on the change log)."""
+    return candidate_index().current()
+
+
+def filter_choices(vocabulary: Vocabulary) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The kinds of producer (in their order) and the specialties (by name) to filter by,
+    as (slug, name), from the arrays' vocabulary: no query of the taxonomy per page."""
+    return list(vocabulary.archetypes.items()), sorted(
+        vocabulary.specialties.items(), key=lambda item: item[1]
+    )
+
+
 def suggestions(
-    user: User, viewer: Role, filters: Filters, page: int = 1, saved_only: bool = False
+    user: User,
+    viewer: Role,
+    filters: Filters,
+    page: int = 1,
+    saved_only: bool = False,
+    *,
+    me: MenteeRecord | MentorRecord | None = None,
+    snapshot: Snapshot | None = None,
 ) -> SuggestionPage:
-    """A page of ranked suggestions for a mentee (viewer=MENTEE) or a mentor (MENTOR)."""
+    """A page of ranked suggestions for a mentee (viewer=MENTEE) or a mentor (MENTOR).
+    `me` (own_record) and `snapshot` (current_snapshot), when the caller has them."""
     page = max(1, page)
     marks = _marks(user)
-    snapshot = candidate_index().current()
-    if viewer is Role.MENTEE:
-        [me] = load_mentee_records([user.id]) or [None]
-        shown_role = Role.MENTOR
-    else:
-        [me] = load_mentor_records([user.id]) or [None]
-        shown_role = Role.MENTEE
+    snapshot = snapshot or candidate_index().current()
+    me = me or own_record(user, viewer)
+    shown_role = Role.MENTOR if viewer is Role.MENTEE else Role.MENTEE
     if me is None:
         return SuggestionPage([], 0, page, PER_PAGE)
     offset = (page - 1) * PER_PAGE
