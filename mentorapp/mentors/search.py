@@ -6,11 +6,23 @@ is plain SQL on both."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import Select, String, case, cast, func, literal_column, or_, select, table
+from sqlalchemy import (
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from mentorapp.apprenticeships.services import paired_recently
@@ -81,7 +93,9 @@ def _fts_match(words: list[str], named: bool = False) -> str:
     every = " AND ".join(f'"{w}"*' for w in words)
     if not named:
         return every
-    return "{name} : (" + " OR ".join(f'"{w}"*' for w in words) + ") AND " + every
+    in_name = "{name} : (" + " OR ".join(f'"{w}"*' for w in words) + ")"
+    # One word in the name is a match already, and the name's doclist is short.
+    return in_name if len(words) == 1 else f"{in_name} AND {every}"
 
 
 def _tsquery(words: list[str], joiner: str = " & "):
@@ -92,6 +106,22 @@ def _name_holds_one(words: list[str]):
     """PostgreSQL: the name alone holds one of the words (ix_mentor_search_name)."""
     names = func.to_tsvector(literal_column("'simple'"), MentorSearchEntry.name)
     return names.op("@@")(_tsquery(words, " | "))
+
+
+def _listed():
+    # "= true", not "IS true": PostgreSQL uses an index for the one only.
+    return MentorSearchEntry.listed == true()
+
+
+def _holding(words: list[str]):
+    """The search rows holding every word (as prefixes): a condition on mentor_search."""
+    if db.engine.dialect.name == "postgresql":
+        return MentorSearchEntry.vector.op("@@")(_tsquery(words))
+    return MentorSearchEntry.user_id.in_(
+        select(_ROWID)
+        .select_from(table("mentor_search_fts"))
+        .where(_FTS.op("MATCH")(_fts_match(words)))
+    )
 
 
 _FTS = literal_column("mentor_search_fts")
@@ -141,19 +171,23 @@ class Candidate:
     score: float
 
 
-def first_matches(words: list[str], bound: int) -> tuple[list[Candidate], bool]:
+def first_matches(
+    words: list[str], limit: int, narrow: Callable[[Select], Select] | None = None
+) -> list[Candidate]:
     """The listed mentors the index finds for these words, ranked, without ranking every
-    match: the `bound` newest matches (the index's own order, which stops early) and
-    the `bound` newest whose name holds a word, so a name is never lost behind bios.
-    Also whether the index holds more than it gave."""
-    listed = MentorSearchEntry.listed.is_(True)
+    match: the index hands its matches over newest first (its own order, so it stops
+    early), `narrow` filters them as they come (a select joined to mentor_profiles), and
+    the first `limit` kept are ranked, with the first `limit` whose name holds a word,
+    so a name is never lost behind bios. Fewer than `limit` of either: every match was
+    seen, and the ranking is the database's over all of them."""
+    listed = _listed()
     if db.engine.dialect.name == "postgresql":
         query, vector = _tsquery(words), MentorSearchEntry.vector
         matching = select(
-            MentorSearchEntry.user_id, func.ts_rank(vector, query).label("score")
+            MentorSearchEntry.user_id.label("user_id"), func.ts_rank(vector, query).label("score")
         ).where(vector.op("@@")(query), listed)
         lists = [matching, matching.where(_name_holds_one(words))]
-        newest = MentorSearchEntry.user_id.desc()
+        newest, user_id = MentorSearchEntry.user_id.desc(), MentorSearchEntry.user_id
     else:
         lists = [
             select(_ROWID.label("user_id"), (-func.bm25(_FTS, 10.0, 1.0)).label("score"))
@@ -162,13 +196,16 @@ def first_matches(words: list[str], bound: int) -> tuple[list[Candidate], bool]:
             .where(_FTS.op("MATCH")(_fts_match(words, named)), listed)
             for named in (False, True)
         ]
-        newest = _ROWID.desc()
-    every, named = (db.session.execute(q.order_by(newest).limit(bound)).all() for q in lists)
-    found = {row.user_id: Candidate(row.user_id, True, row.score) for row in named}
-    for row in every:
-        found.setdefault(row.user_id, Candidate(row.user_id, False, row.score))
-    ranked = sorted(found.values(), key=lambda c: (not c.named, -c.score, c.user_id))
-    return ranked, len(every) >= bound or len(named) >= bound
+        newest, user_id = _ROWID.desc(), MentorSearchEntry.user_id
+    found: dict[int, Candidate] = {}
+    for named, chosen in ((True, lists[1]), (False, lists[0])):
+        if narrow is not None:
+            chosen = narrow(chosen.join(MentorProfile, MentorProfile.user_id == user_id))
+        for row in db.session.execute(chosen.order_by(newest).limit(limit)):
+            found.setdefault(row.user_id, Candidate(row.user_id, named, row.score))
+        if len(found) >= limit:
+            break  # as many names as the page can count: they rank above any bio
+    return sorted(found.values(), key=lambda c: (not c.named, -c.score, c.user_id))
 
 
 def _json_holds(column, slug: str):
@@ -262,7 +299,7 @@ def _filtered(query: MentorQuery, viewer: User | None) -> tuple[Select, object, 
     matching = (
         select(MentorProfile.user_id)
         .join(MentorSearchEntry, MentorSearchEntry.user_id == MentorProfile.user_id)
-        .where(MentorSearchEntry.listed.is_(True))
+        .where(_listed())
     )
     named = score = None
     matched = text_matches(query.text)
@@ -276,25 +313,20 @@ def _cap() -> int:
     return int(current_app.config["MENTOR_SEARCH_CAP"])
 
 
-# With filters, the index hands over this many times the cap before the exact query.
-WIDER = 10
-
-
 def search_mentors(query: MentorQuery, viewer: User | None = None, page: int = 1) -> MentorPage:
     """A page of vetted mentors for this query, seen by `viewer` (None: a visitor).
 
     At most MENTOR_SEARCH_CAP mentors are ranked and counted: past it the page is
     `capped` ("more than 1,000") and offers no further pages. Relevance (with words)
-    and newest first take their mentors from the index, bounded; the filters then
-    apply to those, and when they leave too few to be sure, the exact query answers."""
+    and newest first walk the index newest first with the filters applied, and stop
+    at cap + 1 kept; the other orders need every match, then cut to cap + 1."""
     page = max(1, page)
     cap = _cap()
     if query.sort == "best_fit" and viewer is not None and viewer.is_mentee:
         return _best_fit(_filtered(query, viewer)[0], viewer, page)
-    ids = None
     if query.sort in ("relevance", "newest"):
         ids = _bounded(query, viewer, search_words(query.text)[:MAX_WORDS], cap)
-    if ids is None:
+    else:
         ids = _exact(query, viewer, cap)
     capped = len(ids) > cap
     ids = ids[:cap]
@@ -303,42 +335,25 @@ def search_mentors(query: MentorQuery, viewer: User | None = None, page: int = 1
     return MentorPage(found.items, found.total, page, PER_PAGE, capped=capped)
 
 
-def _bounded(
-    query: MentorQuery, viewer: User | None, words: list[str], cap: int
-) -> list[int] | None:
-    """Up to cap + 1 ids, in the page's order, from a bounded look into the index; None
-    when the filters kept too few of them to be sure of the rest."""
+def _bounded(query: MentorQuery, viewer: User | None, words: list[str], cap: int) -> list[int]:
+    """Up to cap + 1 ids in the page's order, the filters applied as the index hands
+    its matches over, newest first: it stops at cap + 1 kept."""
     narrows = _narrows(query, viewer)
-    bound = (cap + 1) * (WIDER if narrows else 1)
-    if words and query.sort == "relevance":
-        ranked, more = first_matches(words, bound)
-        ids = [c.user_id for c in ranked]
-    else:
-        newest = (
-            select(MentorSearchEntry.user_id)
-            .where(MentorSearchEntry.listed.is_(True))
-            .order_by(MentorSearchEntry.created_at.desc(), MentorSearchEntry.user_id.desc())
-            .limit(bound)
+    if query.sort == "newest" or not words:
+        # Down ix_mentor_search_listed_newest, filters as it goes: stops at cap + 1.
+        newest = select(MentorSearchEntry.user_id).where(
+            _listed(), *([_holding(words)] if words else [])
         )
-        matched = text_matches(query.text)
-        if matched is not None:
-            newest = newest.join(matched, matched.c.user_id == MentorSearchEntry.user_id)
-        ids = list(db.session.scalars(newest))
-        more = len(ids) >= bound
-    if narrows and ids:
-        kept = set(
-            db.session.scalars(
-                _narrowed(
-                    select(MentorProfile.user_id).where(MentorProfile.user_id.in_(ids)),
-                    query,
-                    viewer,
-                )
+        if narrows:
+            newest = _narrowed(
+                newest.join(MentorProfile, MentorProfile.user_id == MentorSearchEntry.user_id),
+                query,
+                viewer,
             )
-        )
-        ids = [i for i in ids if i in kept]
-    if len(ids) > cap or not more:
-        return ids[: cap + 1]
-    return None
+        order = [MentorSearchEntry.created_at.desc(), MentorSearchEntry.user_id.desc()]
+        return list(db.session.scalars(newest.order_by(*order).limit(cap + 1)))
+    narrow = (lambda chosen: _narrowed(chosen, query, viewer)) if narrows else None
+    return [c.user_id for c in first_matches(words, cap + 1, narrow)[: cap + 1]]
 
 
 def _exact(query: MentorQuery, viewer: User | None, cap: int) -> list[int]:
