@@ -237,11 +237,13 @@ def queries(count: int) -> list[tuple[str, dict]]:
 
 def measure(app, count: int, runs: int) -> dict[str, tuple[str, int, str, float, float]]:
     """Per class: (query, index matches, total as the page words it, median, p95)."""
+    from mentorapp.database import read_only
     from mentorapp.extensions import db
     from mentorapp.mentors.search import MentorQuery, search_mentors
 
     rows = {}
-    with app.test_request_context():
+    # As a GET request runs: a read-only transaction (BEGIN, not BEGIN IMMEDIATE).
+    with app.test_request_context(), read_only():
         for label, fields in queries(count):
             times = []
             for _ in range(runs):
