@@ -167,6 +167,9 @@ DEFAULTS: dict = {
     # refuse every login; give up on a Redis that does not answer within half a second.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    # The Mentors page ranks and counts at most this many mentors: past it, the page
+    # says "more than 1,000" and offers no further pages (mentorapp/mentors/search.py).
+    "MENTOR_SEARCH_CAP": 1000,
     "EMAIL_TOKEN_MAX_AGE": timedelta(hours=24),
     "RESET_TOKEN_MAX_AGE": timedelta(hours=1),
     "MAIL_SERVER": "",

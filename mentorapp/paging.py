@@ -17,6 +17,8 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    # More matched than were counted: `total` is the cap, and no page goes past it.
+    capped: bool = False
 
     @property
     def pages(self) -> int:

@@ -2,7 +2,8 @@
 
 Any code that edits a mentor's profile, name or city goes through the session, so
 the session events below notice it and rewrite that mentor's row; the database's own
-full-text index follows the row by trigger. A bulk UPDATE bypasses the events: call
+full-text index follows the row by trigger. The same goes for what decides whether the
+mentor is listed at all (vetted, not suspended). A bulk UPDATE bypasses the events: call
 `reindex_mentors` after one.
 """
 
@@ -13,22 +14,25 @@ import unicodedata
 from collections.abc import Iterable
 
 from flask import Flask
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import and_, delete, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from mentorapp.extensions import db
-from mentorapp.models import MentorProfile, MentorSearchEntry, Place, User
+from mentorapp.models import MentorApplication, MentorProfile, MentorSearchEntry, Place, User
 
-# What a mentor is found by; a change to any of these rewrites their row.
+# What a mentor is found by, and whether they are listed; a change to any of these
+# rewrites their row.
 WATCHED_PROFILE_FIELDS = ("headline", "bio", "credits", "place_id", "place", "user_id")
-WATCHED_USER_FIELDS = ("display_name",)
+WATCHED_USER_FIELDS = ("display_name", "is_mentor", "suspended_at")
 WATCHED_PLACE_FIELDS = ("name", "country")
+WATCHED_APPLICATION_FIELDS = ("vetted_at", "user_id")
 
 _WATCHED = {
     MentorProfile: WATCHED_PROFILE_FIELDS,
     User: WATCHED_USER_FIELDS,
     Place: WATCHED_PLACE_FIELDS,
+    MentorApplication: WATCHED_APPLICATION_FIELDS,
 }
 _WORD = re.compile(r"[^\W_]+")
 
@@ -39,6 +43,16 @@ def search_words(text: str | None) -> list[str]:
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _WORD.findall(stripped.casefold())
+
+
+def listed():
+    """Shown to anyone: a mentor an admin vetted, not suspended (deleted ones are gone).
+    Needs users and mentor_applications joined; the search rows keep its answer."""
+    return and_(
+        User.is_mentor.is_(True),
+        User.suspended_at.is_(None),
+        MentorApplication.vetted_at.is_not(None),
+    )
 
 
 def folded(text: str | None) -> str:
@@ -53,7 +67,7 @@ def _changed(obj, fields: Iterable[str]) -> bool:
 def _touched(session: Session) -> list:
     found: list = []
     for obj in (*session.new, *session.deleted):
-        if isinstance(obj, MentorProfile):
+        if isinstance(obj, MentorProfile | MentorApplication):
             found.append(obj)
     for obj in session.dirty:
         watched = _WATCHED.get(type(obj))
@@ -120,8 +134,11 @@ def reindex_on(connection: Connection, user_ids: list[int] | None) -> int:
             MentorProfile.credits,
             Place.name,
             Place.country,
+            listed().label("listed"),
+            MentorProfile.created_at,
         )
         .join(User, User.id == MentorProfile.user_id)
+        .outerjoin(MentorApplication, MentorApplication.user_id == MentorProfile.user_id)
         .outerjoin(Place, Place.id == MentorProfile.place_id)
     )
     written = 0
@@ -140,7 +157,9 @@ def reindex_on(connection: Connection, user_ids: list[int] | None) -> int:
             {
                 "user_id": row[0],
                 "name": folded(row[1]),
-                "body": folded("\n".join(part or "" for part in row[2:])),
+                "body": folded("\n".join(part or "" for part in row[2:7])),
+                "listed": bool(row.listed),
+                "created_at": row.created_at,
             }
             for row in connection.execute(chosen)
         ]

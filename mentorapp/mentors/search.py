@@ -6,10 +6,23 @@ is plain SQL on both."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Select, String, and_, case, cast, func, literal_column, or_, select, table
+from flask import current_app
+from sqlalchemy import (
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from mentorapp.apprenticeships.services import paired_recently
@@ -19,7 +32,6 @@ from mentorapp.mentors.index import search_words
 from mentorapp.models import (
     Archetype,
     Block,
-    MentorApplication,
     MentorProfile,
     MentorSearchEntry,
     Place,
@@ -76,44 +88,124 @@ class MentorPage(Page[FoundMentor]):
 # The database's full-text search
 
 
+def _fts_match(words: list[str], named: bool = False) -> str:
+    """An FTS5 query: every word as a prefix; `named`: and the name holds one of them."""
+    every = " AND ".join(f'"{w}"*' for w in words)
+    if not named:
+        return every
+    in_name = "{name} : (" + " OR ".join(f'"{w}"*' for w in words) + ")"
+    # One word in the name is a match already, and the name's doclist is short.
+    return in_name if len(words) == 1 else f"{in_name} AND {every}"
+
+
+def _tsquery(words: list[str], joiner: str = " & "):
+    return func.to_tsquery(literal_column("'simple'"), joiner.join(f"{w}:*" for w in words))
+
+
+def _name_holds_one(words: list[str]):
+    """PostgreSQL: the name alone holds one of the words (ix_mentor_search_name)."""
+    names = func.to_tsvector(literal_column("'simple'"), MentorSearchEntry.name)
+    return names.op("@@")(_tsquery(words, " | "))
+
+
+def _listed():
+    # "= true", not "IS true": PostgreSQL uses an index for the one only.
+    return MentorSearchEntry.listed == true()
+
+
+def _holding(words: list[str]):
+    """The search rows holding every word (as prefixes): a condition on mentor_search."""
+    if db.engine.dialect.name == "postgresql":
+        return MentorSearchEntry.vector.op("@@")(_tsquery(words))
+    return MentorSearchEntry.user_id.in_(
+        select(_ROWID)
+        .select_from(table("mentor_search_fts"))
+        .where(_FTS.op("MATCH")(_fts_match(words)))
+    )
+
+
+_FTS = literal_column("mentor_search_fts")
+_ROWID = literal_column("mentor_search_fts.rowid")
+
+
 def text_matches(text: str):
     """Mentors whose name or text holds every word typed (each as a prefix), as a
-    subquery of (user_id, score), higher scores first; None when nothing searchable
-    was typed. Accents and case are folded on both sides."""
+    subquery of (user_id, named, score): `named` when the name holds one of the words,
+    higher scores first; None when nothing searchable was typed. Accents and case are
+    folded on both sides. Every match: the exact path, for what the bounded one
+    (`first_matches`) cannot answer."""
     words = search_words(text)[:MAX_WORDS]
     if not words:
         return None
     if db.engine.dialect.name == "postgresql":
-        query = func.to_tsquery(literal_column("'simple'"), " & ".join(f"{w}:*" for w in words))
+        query = _tsquery(words)
         vector = MentorSearchEntry.vector
         return (
             select(
                 MentorSearchEntry.user_id.label("user_id"),
+                _name_holds_one(words).label("named"),
                 func.ts_rank(vector, query).label("score"),
             )
             .where(vector.op("@@")(query))
             .subquery("matched")
         )
-    fts = literal_column("mentor_search_fts")
+    named = select(_ROWID).select_from(table("mentor_search_fts"))
+    named = named.where(_FTS.op("MATCH")(_fts_match(words, named=True)))
     # bm25 is lower for a better match; the name weighs ten times the rest.
     return (
         select(
-            literal_column("rowid").label("user_id"),
-            (-func.bm25(fts, 10.0, 1.0)).label("score"),
+            _ROWID.label("user_id"),
+            _ROWID.in_(named.scalar_subquery()).label("named"),
+            (-func.bm25(_FTS, 10.0, 1.0)).label("score"),
         )
         .select_from(table("mentor_search_fts"))
-        .where(fts.op("MATCH")(" ".join(f'"{w}"*' for w in words)))
+        .where(_FTS.op("MATCH")(_fts_match(words)))
         .subquery("matched")
     )
 
 
-def vetted():
-    """Shown to anyone: a mentor an admin vetted, not suspended (deleted ones are gone)."""
-    return and_(
-        User.is_mentor.is_(True),
-        User.suspended_at.is_(None),
-        MentorApplication.vetted_at.is_not(None),
-    )
+@dataclass(frozen=True)
+class Candidate:
+    user_id: int
+    named: bool
+    score: float
+
+
+def first_matches(
+    words: list[str], limit: int, narrow: Callable[[Select], Select] | None = None
+) -> list[Candidate]:
+    """The listed mentors the index finds for these words, ranked, without ranking every
+    match: the index hands its matches over newest first (its own order, so it stops
+    early), `narrow` filters them as they come (a select joined to mentor_profiles), and
+    the first `limit` kept are ranked, with the first `limit` whose name holds a word,
+    so a name is never lost behind bios. Fewer than `limit` of either: every match was
+    seen, and the ranking is the database's over all of them."""
+    listed = _listed()
+    if db.engine.dialect.name == "postgresql":
+        query, vector = _tsquery(words), MentorSearchEntry.vector
+        matching = select(
+            MentorSearchEntry.user_id.label("user_id"), func.ts_rank(vector, query).label("score")
+        ).where(vector.op("@@")(query), listed)
+        lists = [matching, matching.where(_name_holds_one(words))]
+        newest, user_id = MentorSearchEntry.user_id.desc(), MentorSearchEntry.user_id
+    else:
+        lists = [
+            select(_ROWID.label("user_id"), (-func.bm25(_FTS, 10.0, 1.0)).label("score"))
+            .select_from(table("mentor_search_fts"))
+            .join(MentorSearchEntry, MentorSearchEntry.user_id == _ROWID)
+            .where(_FTS.op("MATCH")(_fts_match(words, named)), listed)
+            for named in (False, True)
+        ]
+        newest, user_id = _ROWID.desc(), MentorSearchEntry.user_id
+    found: dict[int, Candidate] = {}
+    for named, chosen in ((True, lists[1]), (False, lists[0])):
+        if narrow is not None:
+            chosen = narrow(chosen.join(MentorProfile, MentorProfile.user_id == user_id))
+        for row in db.session.execute(chosen.order_by(newest).limit(limit)):
+            found.setdefault(row.user_id, Candidate(row.user_id, named, row.score))
+        if len(found) >= limit:
+            break  # as many names as the page can count: they rank above any bio
+    return sorted(found.values(), key=lambda c: (not c.named, -c.score, c.user_id))
 
 
 def _json_holds(column, slug: str):
@@ -147,19 +239,22 @@ def _approx_km(near: tuple[float, float]):
     return (dlat * dlat + dlon * dlon) * (111.195 * 111.195)
 
 
-def _filtered(query: MentorQuery, viewer: User | None) -> tuple[Select, object]:
-    """The matching mentors' ids (and the text score column, or None)."""
-    matching = (
-        select(MentorProfile.user_id)
-        .join(User, User.id == MentorProfile.user_id)
-        .join(MentorApplication, MentorApplication.user_id == MentorProfile.user_id)
-        .where(vetted())
+def _narrows(query: MentorQuery, viewer: User | None) -> bool:
+    """Whether anything past the search row (the profile, blocks, age) decides."""
+    return viewer is not None or bool(
+        query.archetype
+        or query.specialty
+        or query.genre
+        or query.tool
+        or query.remote
+        or query.taking
+        or query.free_at
+        or (query.near is not None and query.within_km is not None)
     )
-    score = None
-    matched = text_matches(query.text)
-    if matched is not None:
-        matching = matching.join(matched, matched.c.user_id == MentorProfile.user_id)
-        score = matched.c.score
+
+
+def _narrowed(matching: Select, query: MentorQuery, viewer: User | None) -> Select:
+    """`matching` (a select from mentor_profiles) with the filters and the viewer's limits."""
     if query.archetype:
         matching = matching.where(
             MentorProfile.user_id.in_(
@@ -198,16 +293,74 @@ def _filtered(query: MentorQuery, viewer: User | None) -> tuple[Select, object]:
         if is_minor_on(viewer.date_of_birth, utcnow().date()):
             # The adults-only rule, as suggestions apply it.
             matching = matching.where(MentorProfile.takes_minors.is_(True))
-    return matching, score
+    return matching
+
+
+def _filtered(query: MentorQuery, viewer: User | None) -> tuple[Select, object, object]:
+    """Every matching mentor's id (and the text's named and score columns, or None)."""
+    matching = (
+        select(MentorProfile.user_id)
+        .join(MentorSearchEntry, MentorSearchEntry.user_id == MentorProfile.user_id)
+        .where(_listed())
+    )
+    named = score = None
+    matched = text_matches(query.text)
+    if matched is not None:
+        matching = matching.join(matched, matched.c.user_id == MentorProfile.user_id)
+        named, score = matched.c.named, matched.c.score
+    return _narrowed(matching, query, viewer), named, score
+
+
+def _cap() -> int:
+    return int(current_app.config["MENTOR_SEARCH_CAP"])
 
 
 def search_mentors(query: MentorQuery, viewer: User | None = None, page: int = 1) -> MentorPage:
-    """A page of vetted mentors for this query, seen by `viewer` (None: a visitor)."""
+    """A page of vetted mentors for this query, seen by `viewer` (None: a visitor).
+
+    At most MENTOR_SEARCH_CAP mentors are ranked and counted: past it the page is
+    `capped` ("more than 1,000") and offers no further pages. Relevance (with words)
+    and newest first walk the index newest first with the filters applied, and stop
+    at cap + 1 kept; the other orders need every match, then cut to cap + 1."""
     page = max(1, page)
-    offset = (page - 1) * PER_PAGE
-    matching, score = _filtered(query, viewer)
+    cap = _cap()
     if query.sort == "best_fit" and viewer is not None and viewer.is_mentee:
-        return _best_fit(matching, viewer, page)
+        return _best_fit(_filtered(query, viewer)[0], viewer, page)
+    if query.sort in ("relevance", "newest"):
+        ids = _bounded(query, viewer, search_words(query.text)[:MAX_WORDS], cap)
+    else:
+        ids = _exact(query, viewer, cap)
+    capped = len(ids) > cap
+    ids = ids[:cap]
+    offset = (page - 1) * PER_PAGE
+    found = _page(ids[offset : offset + PER_PAGE], {}, len(ids), page, query.near)
+    return MentorPage(found.items, found.total, page, PER_PAGE, capped=capped)
+
+
+def _bounded(query: MentorQuery, viewer: User | None, words: list[str], cap: int) -> list[int]:
+    """Up to cap + 1 ids in the page's order, the filters applied as the index hands
+    its matches over, newest first: it stops at cap + 1 kept."""
+    narrows = _narrows(query, viewer)
+    if query.sort == "newest" or not words:
+        # Down ix_mentor_search_listed_newest, filters as it goes: stops at cap + 1.
+        newest = select(MentorSearchEntry.user_id).where(
+            _listed(), *([_holding(words)] if words else [])
+        )
+        if narrows:
+            newest = _narrowed(
+                newest.join(MentorProfile, MentorProfile.user_id == MentorSearchEntry.user_id),
+                query,
+                viewer,
+            )
+        order = [MentorSearchEntry.created_at.desc(), MentorSearchEntry.user_id.desc()]
+        return list(db.session.scalars(newest.order_by(*order).limit(cap + 1)))
+    narrow = (lambda chosen: _narrowed(chosen, query, viewer)) if narrows else None
+    return [c.user_id for c in first_matches(words, cap + 1, narrow)[: cap + 1]]
+
+
+def _exact(query: MentorQuery, viewer: User | None, cap: int) -> list[int]:
+    """Up to cap + 1 ids in the page's order, from every match."""
+    matching, named, score = _filtered(query, viewer)
     newest = [MentorProfile.created_at.desc(), MentorProfile.user_id.desc()]
     if query.sort == "distance" and query.near is not None:
         order = [
@@ -218,18 +371,10 @@ def search_mentors(query: MentorQuery, viewer: User | None = None, page: int = 1
     elif query.sort == "taught":
         order = [MentorProfile.apprentice_count.desc(), *newest]
     elif query.sort == "relevance" and score is not None:
-        order = [score.desc(), MentorProfile.user_id]
+        order = [named.desc(), score.desc(), MentorProfile.user_id]
     else:
         order = newest
-    # One pass over the matching rows counts them and picks the page.
-    rows = db.session.execute(
-        matching.add_columns(func.count().over()).order_by(*order).offset(offset).limit(PER_PAGE)
-    ).all()
-    if rows:
-        total = rows[0][1]
-    else:
-        total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    return _page([row[0] for row in rows], {}, total, page, query.near)
+    return list(db.session.scalars(matching.order_by(*order).limit(cap + 1)))
 
 
 def _best_fit(matching: Select, viewer: User, page: int) -> MentorPage:

@@ -13,6 +13,7 @@ from mentorapp.directory import review
 from mentorapp.errors import NotAllowed
 from mentorapp.extensions import db
 from mentorapp.mail import public_url, queue_email
+from mentorapp.mentors.index import reindex_mentors
 from mentorapp.models import Listing, MentorApplication, MentorProfile, User, Vetting
 from mentorapp.models.types import utcnow
 from mentorapp.notifications.services import notify
@@ -69,6 +70,8 @@ def decide(
         values["vetted_at"] = None
     review.decide_once(application, [MentorApplication.user_id == mentor_id], values, seen)
     note_matching_change({mentor_id})
+    # The UPDATE above passes by the flush events that keep the search rows.
+    reindex_mentors([mentor_id])
     mentor = application.user
     action = f"mentor_{'recheck_' if recheck else ''}{decision}"
     record(admin, action, "mentor", mentor.id, mentor.display_name, reason)

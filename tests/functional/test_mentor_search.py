@@ -290,3 +290,92 @@ def test_suggestions_gain_genre_free_times_and_taking_now_filters(client, auth, 
     body = text(client.get("/suggestions?taking=y"))
     assert sorted(names_in_order(body)) == ["Jazz", "Soul"]
     assert 'name="taking"' in body and 'name="free"' in body
+
+
+# Past MENTOR_SEARCH_CAP mentors the page ranks and counts no further: "more than".
+
+
+def test_past_the_cap_the_count_says_more_than_and_no_page_goes_past_it(app, client, mentor):
+    app.config["MENTOR_SEARCH_CAP"] = 13
+    for n in range(15):
+        mentor(f"Mentor {n:02}", headline="Mixing")
+    for url in (
+        "/mentors?q=mix",
+        "/mentors?",
+        "/mentors?q=mixing&sort=newest&",
+        "/mentors?sort=taught",
+    ):
+        join = "" if url.endswith(("?", "&")) else "&"
+        first = text(client.get(url))
+        assert "More than 13 mentors" in first, url
+        assert "The pages go as far as the first 13" in first
+        assert len(names(first)) == 12 and "Page 1 of 2" in first
+        second = text(client.get(f"{url}{join}page=2"))
+        assert len(names(second)) == 1 and 'rel="next"' not in second, url
+        assert set(names(first)).isdisjoint(names(second))
+        third = text(client.get(f"{url}{join}page=3"))
+        assert names(third) == [] and "past the end of the list" in third
+    app.config["MENTOR_SEARCH_CAP"] = 15
+    body = text(client.get("/mentors?q=mix"))
+    assert "15 mentors" in body and "More than" not in body
+
+
+def test_filters_stay_exact_when_the_newest_matches_miss_them(app, client, mentor):
+    # A cap of 2: the walk down the index (newest first) stops at 3 kept, and passes
+    # 31 techno mentors before it reaches the two jazz ones.
+    app.config["MENTOR_SEARCH_CAP"] = 2
+    mentor("Old Jazz", headline="Mixing", genres=["jazz"], accepting=False)
+    mentor("Old Jazz Two", headline="Mixing", genres=["jazz"])
+    for n in range(31):
+        mentor(f"New {n:02}", headline="Mixing", genres=["techno"])
+    for url in ("/mentors?q=mixing&genre=jazz", "/mentors?genre=jazz"):
+        body = text(client.get(url))
+        assert sorted(names(body)) == ["Old Jazz", "Old Jazz Two"], url
+        assert "2 mentors" in body and "More than" not in body
+    body = text(client.get("/mentors?q=mixing&genre=jazz&taking=y"))
+    assert names(body) == ["Old Jazz Two"] and "1 mentor" in body
+    body = text(client.get("/mentors?q=mixing&genre=techno"))
+    assert "More than 2 mentors" in body and len(names(body)) == 2
+    assert set(names(body)) <= {f"New {n:02}" for n in range(31)}
+
+
+def test_fixed_results_on_either_database(app, client, mentor):
+    """The same answers on SQLite and PostgreSQL (this runs on both): accents folded,
+    words as prefixes, a name above bios, also when newer bios outnumber the bound."""
+    mentor("Lisbon Jones", headline="Producer")
+    mentor("Zoé Martin", headline="Tape loops from São Tomé")
+    mentor("Ana Costa", bio="Sessions in Lisbon and Porto")
+    mentor("Kim Osei", credits="Mastered the Lisbon strings, recorded Lisbon choirs")
+    assert names(text(client.get("/mentors?q=lisb"))) == ["Lisbon Jones", "Kim Osei", "Ana Costa"]
+    assert names(text(client.get("/mentors?q=sao+tome"))) == ["Zoé Martin"]
+    assert names(text(client.get("/mentors?q=ZOE"))) == ["Zoé Martin"]
+    assert names(text(client.get("/mentors?q=lisbon+por"))) == ["Ana Costa"]
+    assert names(text(client.get("/mentors?q=t"))) == ["Zoé Martin", "Kim Osei"]
+    # A cap of 2: the index hands over the 3 newest matches, none of them Lisbon Jones,
+    # and the mentors named by the word besides.
+    for name in ("Ravi Das", "Mei Wu"):
+        mentor(name, bio="Long sessions of jazz and soul records, once in Lisbon")
+    app.config["MENTOR_SEARCH_CAP"] = 2
+    body = text(client.get("/mentors?q=lisbon"))
+    assert "More than 2 mentors" in body
+    assert names(body) == ["Lisbon Jones", "Kim Osei"]
+
+
+def test_a_mentor_suspended_or_no_longer_a_mentor_leaves_the_list_at_once(app, client, mentor):
+    from mentorapp.models.types import utcnow
+
+    person = mentor("Kim", headline="Drums")
+    mentor("Other", headline="Drums")
+    with app.app_context():
+        db.session.get(User, person).suspended_at = utcnow()
+        db.session.commit()
+    assert names(text(client.get("/mentors?q=drums"))) == ["Other"]
+    assert names(text(client.get("/mentors"))) == ["Other"]
+    with app.app_context():
+        db.session.get(User, person).suspended_at = None
+        db.session.commit()
+    assert sorted(names(text(client.get("/mentors?q=drums")))) == ["Kim", "Other"]
+    with app.app_context():
+        db.session.get(User, person).is_mentor = False
+        db.session.commit()
+    assert names(text(client.get("/mentors?sort=newest"))) == ["Other"]
