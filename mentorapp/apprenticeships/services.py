@@ -224,8 +224,10 @@ def _lock_person(user_id: int) -> User | None:
 def _lock_places(mentor_id: int) -> None:
     """Lock the mentor's row and read their places afresh: the first lock of every
     transition on a mentor (see "The capacity rule" in SECURITY.md), so an ask or an
-    invitation waits for an accept that fills the last place and then sees it full."""
-    db.session.execute(
+    invitation waits for an accept that fills the last place and then sees it full.
+    The row is fetched, not only selected: populate_existing refreshes the loaded
+    profile only as rows are read, and an unread result left it as it was before."""
+    db.session.scalar(
         select(MentorProfile)
         .where(MentorProfile.user_id == mentor_id)
         .with_for_update(key_share=True)
@@ -253,6 +255,7 @@ def request_apprenticeship(
     if existing is not None:
         raise Conflict(existing_message(existing, mentee.id))
     _lock_places(mentor.id)
+    waiting_list().update_offers(mentor.id, now)  # a lapsed offer passes on before the check
     closed = why_not_taking(mentor, mentee)
     if closed:
         raise Conflict(closed)
@@ -340,6 +343,7 @@ def invite_apprentice(
             "Every place you offer is taken. Raise your capacity, or finish an "
             "apprenticeship, before inviting someone new.",
         )
+    waiting_list().update_offers(mentor.id, now)
     holds = waiting_list().held_for_others(mentor.id, mentee.id)
     if profile.apprentice_count + holds.count >= profile.capacity:
         raise Conflict(
@@ -457,6 +461,7 @@ def accept(person: User, apprenticeship_id: int, now: datetime | None = None) ->
         # both locks them in this order, so two of them never wait on each other. The
         # places held for others on the waiting list are read under that same lock.
         _lock_places(apprenticeship.mentor_id)
+        waiting_list().update_offers(apprenticeship.mentor_id, now)
         holds = waiting_list().held_for_others(apprenticeship.mentor_id, apprenticeship.mentee_id)
         if not _take_place(apprenticeship.mentor_id, holds.count):
             db.session.refresh(apprenticeship)
@@ -505,6 +510,7 @@ def decline(
     apprenticeship = apprenticeship_for(person, apprenticeship_id)
     _answerable_by(person, apprenticeship)
     with _atomic():
+        _lock_places(apprenticeship.mentor_id)  # the mentor's row first, as everywhere
         _move(
             apprenticeship,
             State.REQUESTED,
@@ -569,6 +575,7 @@ def withdraw(person: User, apprenticeship_id: int, now: datetime | None = None) 
     if person.id != apprenticeship.requester_id:
         raise NotAllowed("Only the person who asked can withdraw a request.")
     with _atomic():
+        _lock_places(apprenticeship.mentor_id)  # the mentor's row first, as everywhere
         _move(apprenticeship, State.REQUESTED, state=State.WITHDRAWN, decided_at=now)
     note_matching_change({apprenticeship.mentor_id, apprenticeship.mentee_id})
     notify(

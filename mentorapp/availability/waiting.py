@@ -116,7 +116,7 @@ def held_places(mentor_ids: list[int], viewer_id: int | None) -> dict[int, int]:
     )
     if viewer_id is not None:
         query = query.where(Entry.mentee_id != viewer_id)
-    return dict(db.session.execute(query).tuples().all())
+    return {mentor_id: held for mentor_id, held in db.session.execute(query)}
 
 
 def held_message(mentor: User, holds: Holds) -> str:
