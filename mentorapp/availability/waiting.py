@@ -40,6 +40,7 @@ from mentorapp.models import (
 from mentorapp.models.types import utcnow
 from mentorapp.models.vetting import is_vetted
 from mentorapp.notifications.services import notify
+from mentorapp.suggestions.index import note_matching_change
 from mentorapp.trust import blocks, minors
 
 OFFER_FOR = timedelta(days=3)
@@ -230,6 +231,8 @@ def update_offers(mentor_id: int, now: datetime | None = None) -> int:
     if not db.session.scalar(select(exists().where(Entry.mentor_id == mentor_id))):
         return 0
     mentor = db.session.get(User, mentor_id)
+    # Suggestions count a held place as taken (suggestions.records): they look again.
+    note_matching_change({mentor_id})
     _tidy(mentor_id, now, mentor)
     status = db.session.execute(
         select(
@@ -253,17 +256,22 @@ def update_offers(mentor_id: int, now: datetime | None = None) -> int:
     )
     offers = _count(mentor_id, OFFERED)
     if not taking:
-        room = -offers  # take every open offer back
-    else:
-        requests = db.session.scalar(
-            select(func.count(Apprenticeship.id)).where(
-                Apprenticeship.mentor_id == mentor_id, Apprenticeship.state == State.REQUESTED
-            )
-        )
-        room = status.capacity - status.apprentice_count - (requests or 0) - offers
-    if room < 0 and offers:
-        _take_back(mentor_id, min(-room, offers), mentor)
+        if offers:
+            _take_back(mentor_id, offers, mentor)  # every open offer
         return 0
+    # Held places come before requests from anyone else: an offer goes back only when
+    # the holds outnumber the places (a lower capacity), never for someone's request.
+    over = status.apprentice_count + _count(mentor_id, HOLDING) - status.capacity
+    if over > 0 and offers:
+        _take_back(mentor_id, min(over, offers), mentor)
+        return 0
+    # A new offer only for a place no request claims yet (requests came first).
+    requests = db.session.scalar(
+        select(func.count(Apprenticeship.id)).where(
+            Apprenticeship.mentor_id == mentor_id, Apprenticeship.state == State.REQUESTED
+        )
+    )
+    room = status.capacity - status.apprentice_count - (requests or 0) - offers
     return _offer(mentor_id, room, now, mentor) if room > 0 else 0
 
 

@@ -297,3 +297,17 @@ def test_nobody_sees_who_else_is_on_a_list(app):
         client = signed_in(app, email)
         for page in (f"/people/{mentor}", "/mentors", "/dashboard"):
             assert "Priya" not in text(client.get(page)), (email, page)
+
+
+def test_a_held_place_is_not_free_in_suggestions_until_the_list_is_done(app):
+    from mentorapp.suggestions.records import load_mentor_records
+
+    mentor, _ = offered_one(app)
+    with app.app_context():
+        [record] = load_mentor_records([mentor])
+        assert record.free_places == 0
+    post(signed_in(app, "priya@example.com"), f"/availability/waiting-list/{mentor}/leave")
+    post(signed_in(app, "tom@example.com"), f"/availability/waiting-list/{mentor}/leave")
+    with app.app_context():
+        [record] = load_mentor_records([mentor])
+        assert record.free_places == 1
