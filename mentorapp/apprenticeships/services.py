@@ -886,6 +886,7 @@ def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
         try:
             with _atomic():
                 if apprenticeship.expires_at <= now:
+                    _lock_places(apprenticeship.mentor_id)  # the mentor's row first
                     _move(
                         apprenticeship,
                         State.REQUESTED,

@@ -311,3 +311,12 @@ def test_a_held_place_is_not_free_in_suggestions_until_the_list_is_done(app):
     with app.app_context():
         [record] = load_mentor_records([mentor])
         assert record.free_places == 1
+
+
+def test_a_request_from_the_offer_that_expires_passes_the_hold_on(app):
+    mentor, _ = offered_one(app)
+    post(signed_in(app, "priya@example.com"), f"/people/{mentor}/ask", {"message": REQUEST_MESSAGE})
+    with app.app_context():
+        assert apprenticeships.remind_and_expire(utcnow() + timedelta(days=15)) == (0, 1)
+        db.session.commit()
+    assert waiting(app, mentor) == [("tom@example.com", True)]
