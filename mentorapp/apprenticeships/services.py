@@ -346,11 +346,7 @@ def invite_apprentice(
     waiting_list().update_offers(mentor.id, now)
     holds = waiting_list().held_for_others(mentor.id, mentee.id)
     if profile.apprentice_count + holds.count >= profile.capacity:
-        raise Conflict(
-            "Your free place is held for someone on your waiting list"
-            + (f" until {holds.until:%d %B}" if holds.until else "")
-            + ": invite someone new once they have answered, or raise your capacity."
-        )
+        raise Conflict(waiting_list().held_for_you(holds, "invite someone new"))
     limits.check_sending(mentor, "invitations", now)
     apprenticeship = _create(mentor.id, mentee.id, "mentor", message, now)
     waiting_list().asked(mentor.id, mentee.id)
@@ -469,10 +465,7 @@ def accept(person: User, apprenticeship_id: int, now: datetime | None = None) ->
                 raise Conflict(_ALREADY[apprenticeship.status])
             if holds.count:
                 raise Conflict(
-                    "Your free place is held for someone on your waiting list"
-                    + (f" until {holds.until:%d %B}" if holds.until else "")
-                    + ": you can accept this request once they have answered, or raise "
-                    "your capacity."
+                    waiting_list().held_for_you(holds, "accept this request")
                     if person.id == apprenticeship.mentor_id
                     else f"The free place with {apprenticeship.mentor.display_name} is held "
                     "for someone on their waiting list now."

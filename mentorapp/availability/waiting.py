@@ -128,6 +128,15 @@ def held_message(mentor: User, holds: Holds) -> str:
     )
 
 
+def held_for_you(holds: Holds, then: str) -> str:
+    """What a mentor is told when their free place is held for their waiting list."""
+    until = f" until {holds.until:%d %B}" if holds.until and holds.until > utcnow() else ""
+    return (
+        f"Your free place is held for someone on your waiting list{until}: you can {then} "
+        "once they have answered, or raise your capacity."
+    )
+
+
 def free_places_for(profile: MentorProfile, viewer_id: int | None) -> int:
     """The places this viewer could ask for now: free ones not held for someone else."""
     held = held_for_others(profile.user_id, viewer_id).count
