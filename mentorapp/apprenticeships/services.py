@@ -224,8 +224,10 @@ def _lock_person(user_id: int) -> User | None:
 def _lock_places(mentor_id: int) -> None:
     """Lock the mentor's row and read their places afresh: the first lock of every
     transition on a mentor (see "The capacity rule" in SECURITY.md), so an ask or an
-    invitation waits for an accept that fills the last place and then sees it full."""
-    db.session.execute(
+    invitation waits for an accept that fills the last place and then sees it full.
+    The row is fetched, not only selected: populate_existing refreshes the loaded
+    profile only as rows are read, and an unread result left it as it was before."""
+    db.session.scalar(
         select(MentorProfile)
         .where(MentorProfile.user_id == mentor_id)
         .with_for_update(key_share=True)
@@ -253,6 +255,7 @@ def request_apprenticeship(
     if existing is not None:
         raise Conflict(existing_message(existing, mentee.id))
     _lock_places(mentor.id)
+    waiting_list().update_offers(mentor.id, now)  # a lapsed offer passes on before the check
     closed = why_not_taking(mentor, mentee)
     if closed:
         raise Conflict(closed)
@@ -294,6 +297,9 @@ def why_not_taking(mentor: User, mentee: User | None = None) -> str | None:
         return f"{mentor.display_name} is not taking new apprentices for now."
     if profile.apprentice_count >= profile.capacity:
         return f"Every place with {mentor.display_name} is taken for now."
+    holds = waiting_list().held_for_others(mentor.id, mentee.id if mentee else None)
+    if profile.apprentice_count + holds.count >= profile.capacity:
+        return waiting_list().held_message(mentor, holds)
     return None
 
 
@@ -337,8 +343,13 @@ def invite_apprentice(
             "Every place you offer is taken. Raise your capacity, or finish an "
             "apprenticeship, before inviting someone new.",
         )
+    waiting_list().update_offers(mentor.id, now)
+    holds = waiting_list().held_for_others(mentor.id, mentee.id)
+    if profile.apprentice_count + holds.count >= profile.capacity:
+        raise Conflict(waiting_list().held_for_you(holds, "invite someone new"))
     limits.check_sending(mentor, "invitations", now)
     apprenticeship = _create(mentor.id, mentee.id, "mentor", message, now)
+    waiting_list().asked(mentor.id, mentee.id)
     notify(
         mentee,
         "request",
@@ -401,14 +412,15 @@ def _answerable_by(person: User, apprenticeship: Apprenticeship) -> None:
         raise NotAllowed("Only the person who was asked can answer this request.")
 
 
-def _take_place(mentor_id: int) -> bool:
-    """One more apprentice for this mentor, only if a place is free (the capacity rule)."""
+def _take_place(mentor_id: int, held: int = 0) -> bool:
+    """One more apprentice for this mentor, only if a place is free (the capacity rule)
+    beyond the `held` ones kept for others on the waiting list."""
     return (
         db.session.execute(
             update(MentorProfile)
             .where(
                 MentorProfile.user_id == mentor_id,
-                MentorProfile.apprentice_count < MentorProfile.capacity,
+                MentorProfile.apprentice_count + held < MentorProfile.capacity,
             )
             .values(apprentice_count=MentorProfile.apprentice_count + 1)
             .execution_options(synchronize_session=False)
@@ -442,11 +454,22 @@ def accept(person: User, apprenticeship_id: int, now: datetime | None = None) ->
         raise NotAllowed(problem)
     with _atomic():
         # The mentor's row first, then the request's: every transition that touches
-        # both locks them in this order, so two of them never wait on each other.
-        if not _take_place(apprenticeship.mentor_id):
+        # both locks them in this order, so two of them never wait on each other. The
+        # places held for others on the waiting list are read under that same lock.
+        _lock_places(apprenticeship.mentor_id)
+        waiting_list().update_offers(apprenticeship.mentor_id, now)
+        holds = waiting_list().held_for_others(apprenticeship.mentor_id, apprenticeship.mentee_id)
+        if not _take_place(apprenticeship.mentor_id, holds.count):
             db.session.refresh(apprenticeship)
             if apprenticeship.state != State.REQUESTED:
                 raise Conflict(_ALREADY[apprenticeship.status])
+            if holds.count:
+                raise Conflict(
+                    waiting_list().held_for_you(holds, "accept this request")
+                    if person.id == apprenticeship.mentor_id
+                    else f"The free place with {apprenticeship.mentor.display_name} is held "
+                    "for someone on their waiting list now."
+                )
             raise Conflict(
                 "Every place you offer is taken: finish an apprenticeship or raise your "
                 "capacity first."
@@ -465,7 +488,9 @@ def accept(person: User, apprenticeship_id: int, now: datetime | None = None) ->
     mentor = apprenticeship.mentor
     db.session.refresh(mentor.mentor_profile)
     if mentor.mentor_profile.apprentice_count >= mentor.mentor_profile.capacity:
-        answer_open_requests(mentor, "full", now)
+        answer_open_requests(mentor, "full", now)  # which updates the waiting list too
+    else:
+        waiting_list().update_offers(mentor.id, now)
     return apprenticeship
 
 
@@ -478,6 +503,7 @@ def decline(
     apprenticeship = apprenticeship_for(person, apprenticeship_id)
     _answerable_by(person, apprenticeship)
     with _atomic():
+        _lock_places(apprenticeship.mentor_id)  # the mentor's row first, as everywhere
         _move(
             apprenticeship,
             State.REQUESTED,
@@ -493,7 +519,7 @@ def decline(
         f"{person.display_name} declined: {after_colon(DECLINE_REASONS[reason])}.",
         apprenticeship,
     )
-    waiting_list().offer_free_places(apprenticeship.mentor_id, now)
+    waiting_list().update_offers(apprenticeship.mentor_id, now)
     return apprenticeship
 
 
@@ -542,6 +568,7 @@ def withdraw(person: User, apprenticeship_id: int, now: datetime | None = None) 
     if person.id != apprenticeship.requester_id:
         raise NotAllowed("Only the person who asked can withdraw a request.")
     with _atomic():
+        _lock_places(apprenticeship.mentor_id)  # the mentor's row first, as everywhere
         _move(apprenticeship, State.REQUESTED, state=State.WITHDRAWN, decided_at=now)
     note_matching_change({apprenticeship.mentor_id, apprenticeship.mentee_id})
     notify(
@@ -550,7 +577,7 @@ def withdraw(person: User, apprenticeship_id: int, now: datetime | None = None) 
         f"{person.display_name} withdrew their request.",
         apprenticeship,
     )
-    waiting_list().offer_free_places(apprenticeship.mentor_id, now)
+    waiting_list().update_offers(apprenticeship.mentor_id, now)
     return apprenticeship
 
 
@@ -580,7 +607,7 @@ def end(
         apprenticeship,
     )
     ask_both_sides(apprenticeship)
-    waiting_list().offer_free_places(apprenticeship.mentor_id, now)
+    waiting_list().update_offers(apprenticeship.mentor_id, now)
     return apprenticeship
 
 
@@ -606,7 +633,7 @@ def complete(person: User, apprenticeship_id: int, now: datetime | None = None) 
         apprenticeship,
     )
     ask_both_sides(apprenticeship)
-    waiting_list().offer_free_places(apprenticeship.mentor_id, now)
+    waiting_list().update_offers(apprenticeship.mentor_id, now)
     return apprenticeship
 
 
@@ -655,6 +682,7 @@ def answer_open_requests(
         notify(apprenticeship.mentee, "answer", told, apprenticeship)
     if answered:
         note_matching_change({mentor.id} | {a.mentee_id for a in waiting})
+    waiting_list().update_offers(mentor.id, now)  # offers it can no longer honour go back
     return answered
 
 
@@ -720,7 +748,25 @@ def close_all_of(person: User, now: datetime | None = None, *, suspended: bool =
         notify(other, "update", told, None)
     if closed:
         note_matching_change({person.id} | {a.other(person.id).id for a in open_ones})
+    _after_account_closes(person, [a.mentor_id for a in open_ones], now, suspended=suspended)
     return closed
+
+
+def _after_account_closes(
+    person: User, mentors: list[int], now: datetime, *, suspended: bool
+) -> None:
+    """The waiting lists: a mentor's own list closes, with a kind word to each person on
+    it; the person is off every list they were on; and each mentor whose place or
+    request just freed offers it to the next in line."""
+    lists = waiting_list()
+    if person.mentor_profile is not None:
+        lists.close_list(
+            person,
+            "is not available on mentorapp for now" if suspended else "closed their account",
+        )
+    changed = set(lists.off_every_list(person, now))
+    for mentor_id in sorted(set(mentors) - changed - {person.id}):
+        lists.update_offers(mentor_id, now)
 
 
 def close_between(
@@ -780,6 +826,10 @@ def close_between(
         )
     if closed:
         note_matching_change({person.id, other.id})
+    lists = waiting_list()
+    lists.forget_pair(person, other)
+    for mentor_id in sorted({person.id, other.id}):
+        lists.update_offers(mentor_id, now)
     return closed
 
 
@@ -795,7 +845,7 @@ def after_mentor_settings_change(mentor: User, now: datetime | None = None) -> i
         return answer_open_requests(mentor, "not_accepting", now)
     if profile.apprentice_count >= profile.capacity:
         return answer_open_requests(mentor, "full", now)
-    waiting_list().offer_free_places(mentor.id, now)  # capacity may have been raised
+    waiting_list().update_offers(mentor.id, now)  # raised: offer; lowered: take back
     return 0
 
 
@@ -829,6 +879,7 @@ def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
         try:
             with _atomic():
                 if apprenticeship.expires_at <= now:
+                    _lock_places(apprenticeship.mentor_id)  # the mentor's row first
                     _move(
                         apprenticeship,
                         State.REQUESTED,
@@ -863,7 +914,7 @@ def remind_and_expire(now: datetime | None = None) -> tuple[int, int]:
                 "an answer.",
                 apprenticeship,
             )
-            waiting_list().offer_free_places(apprenticeship.mentor_id, now)
+            waiting_list().update_offers(apprenticeship.mentor_id, now)
         else:
             reminded += 1
             notify(

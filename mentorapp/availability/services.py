@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 
 from mentorapp.apprenticeships.services import answer_open_requests
-from mentorapp.availability.waiting import offer_free_places
+from mentorapp.availability.waiting import update_offers
 from mentorapp.errors import DomainError, NotAllowed
 from mentorapp.extensions import db
 from mentorapp.models import MentorProfile, User
@@ -70,7 +70,7 @@ def end_pause(mentor: User) -> bool:
         return False
     profile.paused_until = None
     db.session.flush()
-    offer_free_places(mentor.id)
+    update_offers(mentor.id)
     return True
 
 
@@ -104,6 +104,6 @@ def end_due_pauses(now: datetime | None = None) -> int:
                 "update",
                 "Your pause has ended: you can be suggested and asked again.",
             )
-            offer_free_places(user_id, now)
+            update_offers(user_id, now)
     note_matching_change(ended)
     return len(ended)

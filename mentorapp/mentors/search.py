@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from mentorapp.apprenticeships.services import paired_recently
+from mentorapp.availability import waiting
 from mentorapp.extensions import db
 from mentorapp.matching import Match, rank_mentors
 from mentorapp.mentors.index import search_words
@@ -37,6 +38,7 @@ from mentorapp.models import (
     Place,
     Specialty,
     User,
+    WaitingListEntry,
     mentor_archetypes,
     mentor_specialties,
 )
@@ -72,6 +74,12 @@ class FoundMentor:
     person: User
     km: float | None = None
     match: Match | None = None  # best fit only: the engine's score and reasons
+    held: int = 0  # places held for others on the waiting list
+
+    @property
+    def free_places(self) -> int:
+        """Places the viewer could ask for: neither taken nor held for someone else."""
+        return self.profile.capacity - self.profile.apprentice_count - self.held
 
     @property
     def profile(self) -> MentorProfile:
@@ -278,9 +286,18 @@ def _narrowed(matching: Select, query: MentorQuery, viewer: User | None) -> Sele
     if query.remote:
         matching = matching.where(MentorProfile.works_remotely.is_(True))
     if query.taking:
+        held = (
+            select(func.count(WaitingListEntry.id))
+            .where(
+                WaitingListEntry.mentor_id == MentorProfile.user_id,
+                waiting.HOLDING,
+                WaitingListEntry.mentee_id != (viewer.id if viewer else None),
+            )
+            .scalar_subquery()
+        )
         matching = matching.where(
             MentorProfile.accepting.is_(True),
-            MentorProfile.apprentice_count < MentorProfile.capacity,
+            MentorProfile.apprentice_count + held < MentorProfile.capacity,
         )
     if query.free_at:
         matching = matching.where(MentorProfile.availability.op("&")(query.free_at) != 0)
@@ -333,7 +350,7 @@ def search_mentors(query: MentorQuery, viewer: User | None = None, page: int = 1
     capped = len(ids) > cap
     ids = ids[:cap]
     offset = (page - 1) * PER_PAGE
-    found = _page(ids[offset : offset + PER_PAGE], {}, len(ids), page, query.near)
+    found = _page(ids[offset : offset + PER_PAGE], {}, len(ids), page, query.near, viewer)
     return MentorPage(found.items, found.total, page, PER_PAGE, capped=capped)
 
 
@@ -393,7 +410,7 @@ def _best_fit(matching: Select, viewer: User, page: int) -> MentorPage:
         exclude=paired_recently(viewer),
     )
     matches = {m.id: m for m in ranking.matches}
-    found = _page([m.id for m in ranking.matches], matches, ranking.total, page, None)
+    found = _page([m.id for m in ranking.matches], matches, ranking.total, page, None, viewer)
     return MentorPage(
         found.items, found.total, page, PER_PAGE, not_for_you=len(ids) - ranking.total
     )
@@ -405,6 +422,7 @@ def _page(
     total: int,
     page: int,
     near: tuple[float, float] | None,
+    viewer: User | None = None,
 ) -> MentorPage:
     people = {
         person.id: person
@@ -429,11 +447,13 @@ def _page(
             km = dict(
                 zip((p.id for p in placed), distances_km(near, lat, lon).tolist(), strict=True)
             )
+    held = waiting.held_places([p.id for p in shown], viewer.id if viewer else None)
     items = [
         FoundMentor(
             p,
             km.get(p.id, matches[p.id].distance_km if p.id in matches else None),
             matches.get(p.id),
+            held.get(p.id, 0),
         )
         for p in shown
     ]

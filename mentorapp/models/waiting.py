@@ -12,8 +12,10 @@ from mentorapp.models.types import UTCDateTime, utcnow
 class WaitingListEntry(db.Model):
     """A mentee waiting for a place with a full mentor, first come first told.
 
-    When a place frees up the first not yet told is offered it (`offered_at`) and has
-    until `offer_expires_at` to ask; asking, leaving or letting it pass removes the row."""
+    When a place frees up the first not yet told is offered it (`offered_at`): the place
+    is held for them until `offer_expires_at`. Asking clears `offer_expires_at` and keeps
+    the place held until the mentor answers (offered_at set, offer_expires_at NULL);
+    the answer, leaving or letting the offer pass removes the row (availability.waiting)."""
 
     __tablename__ = "waiting_list_entries"
     __table_args__ = (

@@ -13,6 +13,7 @@ from mentorapp.models.types import utcnow
 EMAIL_KINDS: dict[str, str] = {
     "request": "Someone asks you for an apprenticeship or invites you to one",
     "answer": "Your request or invitation is answered",
+    "waiting_list": "A place frees up with a mentor whose waiting list you are on",
     "reminder": "A request has waited a week for your answer",
     "expiry": "A request expired without an answer",
     "message": "A new message in one of your apprenticeships",

@@ -47,6 +47,7 @@ def show(user_id: int):
     )
     pairs = {}
     waiting_entry = None
+    free_places = None  # for this viewer: places neither taken nor held for someone else
     i_blocked = unavailable = False
     if current_user.is_authenticated and not own:
         i_blocked = blocks.has_blocked(current_user.id, person.id)
@@ -57,6 +58,9 @@ def show(user_id: int):
         }
         if person.is_mentor and current_user.is_mentee:
             waiting_entry = waiting.entry_of(person.id, current_user.id)
+    if person.is_mentor and person.mentor_profile is not None:
+        viewer = current_user.id if current_user.is_authenticated else None
+        free_places = waiting.free_places_for(person.mentor_profile, viewer)
     return render_template(
         "profiles/show.html",
         person=person,
@@ -64,6 +68,7 @@ def show(user_id: int):
         pairs=pairs,
         waiting_entry=waiting_entry,
         waiting_position=waiting.position(waiting_entry) if waiting_entry else None,
+        free_places=free_places,
         i_blocked=i_blocked,
         unavailable=unavailable,  # they blocked the viewer, who is told only this
         text_hidden=reports.profile_text_hidden(person.id),

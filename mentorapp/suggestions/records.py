@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mentorapp.extensions import db
 from mentorapp.matching import MenteeRecord, MentorRecord, Vocabulary
@@ -18,6 +18,7 @@ from mentorapp.models import (
     Place,
     Specialty,
     User,
+    WaitingListEntry,
     mentor_archetypes,
     mentor_specialties,
 )
@@ -57,6 +58,19 @@ def _ranked(query) -> dict[int, list[str]]:
     return found
 
 
+def _held_places():
+    """How many of the mentor's places are held for people on their waiting list."""
+    return (
+        select(func.count(WaitingListEntry.id))
+        .where(
+            WaitingListEntry.mentor_id == MentorProfile.user_id,
+            WaitingListEntry.offered_at.is_not(None),
+        )
+        .correlate(MentorProfile)
+        .scalar_subquery()
+    )
+
+
 def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]:
     """Every mentor (or these), as records. Four queries, whatever the number."""
     query = (
@@ -79,6 +93,7 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             User.suspended_at,
             User.is_mentor,
             MentorApplication.vetted_at,
+            _held_places().label("held"),
         )
         .join(User, User.id == MentorProfile.user_id)
         .outerjoin(Place, Place.id == MentorProfile.place_id)
@@ -109,7 +124,8 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             remote=row.works_remotely,
             travel_km=float(row.travel_km),
             years=row.years_producing,
-            free_places=row.capacity - row.apprentice_count,
+            # A place held for someone on the waiting list is not free for anyone else.
+            free_places=row.capacity - row.apprentice_count - row.held,
             # A mentor on a pause is not suggested until it ends (availability.tasks).
             accepting=row.accepting and row.paused_until is None,
             # Only a vetted mentor is suggested or placed in a cohort.

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from mentorapp.apprenticeships import services as apprenticeships
-from mentorapp.availability.waiting import offer_free_places, pass_lapsed_offers
+from mentorapp.availability.waiting import pass_lapsed_offers, update_offers
 from mentorapp.extensions import db
 from mentorapp.models import Block, MentorProfile, Notification, OutboundEmail, User
 from mentorapp.models import WaitingListEntry as Entry
@@ -131,7 +131,7 @@ def test_a_freed_place_tells_the_first_who_has_three_days_then_the_next(app):
     assert len(told(app, "tom@example.com")) == 1
 
 
-def test_asking_takes_one_off_the_list_and_a_decline_tells_the_next(app):
+def test_asking_keeps_the_place_held_until_the_answer_and_a_decline_tells_the_next(app):
     mentor, [running] = full_mentor(app)
     for name in ("priya", "tom"):
         make_mentee(app, f"{name}@example.com", name.title())
@@ -139,7 +139,11 @@ def test_asking_takes_one_off_the_list_and_a_decline_tells_the_next(app):
     end_running(app, running)
     priya = signed_in(app, "priya@example.com")
     assert post(priya, f"/people/{mentor}/ask", {"message": REQUEST_MESSAGE}).status_code == 302
-    assert waiting(app, mentor) == [("tom@example.com", False)]  # the place is now a request
+    # Priya's place stays held while her request waits; Tom is first in line now.
+    assert waiting(app, mentor) == [("priya@example.com", True), ("tom@example.com", False)]
+    assert "You are number 1 on the waiting list" in text(
+        signed_in(app, "tom@example.com").get(f"/people/{mentor}")
+    )
     with app.app_context():
         request_id = db.session.scalar(
             db.select(apprenticeships.Apprenticeship.id).where(
@@ -160,7 +164,7 @@ def test_two_places_freeing_at_once_tell_two_people_never_one_twice(app):
     for apprenticeship_id in running:
         end_running(app, apprenticeship_id)
     with app.app_context():
-        assert offer_free_places(mentor) == 0  # a late second run tells nobody more
+        assert update_offers(mentor) == 0  # a late second run tells nobody more
         db.session.commit()
     assert waiting(app, mentor) == [
         ("priya@example.com", True),
