@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from sqlalchemy import Select, func, select
+
 from mentorapp.parsing import whole_number
 
 T = TypeVar("T")
@@ -17,6 +19,14 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    # A capped count: more than `total` match, and the pages stop at `total`.
+    more: bool = False
+
+    def how_many(self, one: str, many: str) -> str:
+        """'1 place', '12 places', or 'More than 1,000 places' for a capped count."""
+        if self.more:
+            return f"More than {self.total:,} {many}"
+        return f"{self.total:,} {one if self.total == 1 else many}"
 
     @property
     def pages(self) -> int:
@@ -42,6 +52,21 @@ class Page(Generic[T]):
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+def capped(counted: int, cap: int) -> tuple[int, bool]:
+    """The total to show for a count made with a LIMIT of cap + 1 (see `count_up_to`),
+    and whether more than that matched."""
+    return (cap, True) if counted > cap else (counted, False)
+
+
+def count_up_to(statement: Select, cap: int) -> int:
+    """How many rows the statement gives, counting no further than cap + 1: a LIMIT in
+    the counted subquery lets the database stop there instead of touching every match."""
+    from mentorapp.extensions import db
+
+    limited = statement.limit(cap + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(limited)) or 0
 
 
 def page_number(raw: str | None, limit: int = 10_000) -> int:
