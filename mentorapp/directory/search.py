@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -12,10 +11,10 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
     case,
     cast,
     column,
+    func,
     literal,
     or_,
     select,
@@ -36,7 +35,7 @@ from mentorapp.matching.listings import (
     rank_listings,
 )
 from mentorapp.models import Listing, Place, Review, Specialty, User, listing_specialties
-from mentorapp.paging import Page, capped, count_up_to
+from mentorapp.paging import Page, capped
 from mentorapp.places.gazetteer import Gazetteer, distances_km, fold
 from mentorapp.suggestions.records import load_vocabulary
 
@@ -141,13 +140,23 @@ def search(query: Query, page: int = 1) -> ResultPage:
         # A capped count: the database stops at the first cap + 1 matches, and the
         # pages stop at the cap (a common word would otherwise touch every match).
         cap = current_app.config["DIRECTORY_SEARCH_CAP"]
-        total, more = capped(count_up_to(matching, cap), cap)
-        if more:  # many matches: walk the name index, checking each row, to the page
+        sample = matching.add_columns(in_name.label("in_name")).limit(cap + 1).subquery()
+        counted, named = db.session.execute(
+            select(func.count(), func.coalesce(func.sum(sample.c.in_name), 0)).select_from(sample)
+        ).one()
+        total, more = capped(counted, cap)
+        # Many matches: walk the name index, checking each row, to the page. By
+        # relevance, for one word, when the matches counted have it in the name and
+        # not in the name alike (a walk for a kind of row nearly absent would pass
+        # every listing); otherwise the matches are ranked whole, as under the cap.
+        mixed = min(named, counted - named) * 20 >= counted
+        walk = more and (not by_relevance or (len(words) == 1 and mixed))
+        if walk:
             matching = _matching(query, words, indexed=False)
         if offset >= total:
             ids = []
-        elif by_relevance and more:
-            ids = _most_relevant(matching, words, offset)
+        elif by_relevance and walk:
+            ids = _most_relevant(matching, words[0], offset)
         else:  # at most the cap to order, or in name order an index walk
             order = [in_name.desc(), *_BY_NAME] if by_relevance else [*_NAME_WALK]
             ids = list(db.session.scalars(matching.order_by(*order).offset(offset).limit(PER_PAGE)))
@@ -180,20 +189,22 @@ def search(query: Query, page: int = 1) -> ResultPage:
     return _page([f[0] for f in chosen], {f[0]: f[3] for f in chosen}, len(found), page)
 
 
-def _most_relevant(matching: Select, words: list[str], offset: int) -> list[int]:
-    """A page of the matches in relevance order (words in the name, then the name),
-    without ranking every match: the rows holding j of the words in their name, for
-    each j, walked in name order (an index does it) and stopped at offset + a page.
-    The page's rows are among those, since each is preceded only by rows of more
-    words in the name, or of as many and an earlier name."""
+def _most_relevant(matching: Select, word: str, offset: int) -> list[int]:
+    """A page of the matches of one word in relevance order (the word in the name
+    first, then by name) without ranking every match: the rows with the word in the
+    name and those without, each walked in name order (an index does it) and stopped
+    at offset + a page. The page's rows are among those, since each is preceded only
+    by rows of its own kind with an earlier name, or (without the word in the name) by
+    rows with it."""
     enough = offset + PER_PAGE
+    in_name = _contains(Listing.sort_name, word)
     tiers = [
-        matching.add_columns(literal(j).label("hits"), Listing.sort_name)
-        .where(_names_holding(words, j))
+        matching.add_columns(literal(hits).label("hits"), Listing.sort_name)
+        .where(in_name if hits else ~in_name)  # estimated from the names' statistics
         .order_by(*_NAME_WALK)
         .limit(enough)
         .subquery()
-        for j in range(len(words) + 1)
+        for hits in (1, 0)
     ]
     ranked = union_all(*(select(tier) for tier in tiers)).subquery()
     return list(
@@ -202,22 +213,6 @@ def _most_relevant(matching: Select, words: list[str], offset: int) -> list[int]
             .order_by(ranked.c.hits.desc(), ranked.c.sort_name, ranked.c.id)
             .offset(offset)
             .limit(PER_PAGE)
-        )
-    )
-
-
-def _names_holding(words: list[str], j: int):
-    """Listings whose name holds exactly j of the words. Spelled as LIKEs joined by AND
-    and OR (up to three words), which PostgreSQL's planner estimates from the names'
-    statistics, so it walks the name index for a common tier and stops at the page; a
-    sum of CASEs it would take for a rare one and rank every match."""
-    holds = [_contains(Listing.sort_name, w) for w in words]
-    if len(words) > 3 and 0 < j < len(words):
-        return sum((case((h, 1), else_=0) for h in holds), literal(0)) == j
-    return or_(
-        *(
-            and_(*(h if i in chosen else ~h for i, h in enumerate(holds)))
-            for chosen in itertools.combinations(range(len(words)), j)
         )
     )
 
