@@ -207,4 +207,7 @@ DEFAULTS: dict = {
     "S3_ENDPOINT_URL": "",
     "S3_PREFIX": "",
     "SQLITE_BUSY_TIMEOUT_MS": 2000,
+    # The directory's search counts this many matches at most ("more than 1,000
+    # places") and pages no further: a common word would otherwise touch every match.
+    "DIRECTORY_SEARCH_CAP": 1000,
 }

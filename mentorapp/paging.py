@@ -17,8 +17,14 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
-    # More matched than were counted: `total` is the cap, and no page goes past it.
-    capped: bool = False
+    # A capped count: more than `total` match, and the pages stop at `total`.
+    more: bool = False
+
+    def how_many(self, one: str, many: str) -> str:
+        """'1 place', '12 places', or 'More than 1,000 places' for a capped count."""
+        if self.more:
+            return f"More than {self.total:,} {many}"
+        return f"{self.total:,} {one if self.total == 1 else many}"
 
     @property
     def pages(self) -> int:
@@ -44,6 +50,12 @@ class Page(Generic[T]):
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+def capped(counted: int, cap: int) -> tuple[int, bool]:
+    """The total to show for a count made with a LIMIT of cap + 1, and whether more
+    than that matched."""
+    return (cap, True) if counted > cap else (counted, False)
 
 
 def page_number(raw: str | None, limit: int = 10_000) -> int:

@@ -6,7 +6,22 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Integer, String, case, cast, column, func, literal, or_, select, table, true
+from flask import current_app
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from mentorapp.extensions import db
@@ -20,7 +35,7 @@ from mentorapp.matching.listings import (
     rank_listings,
 )
 from mentorapp.models import Listing, Place, Review, Specialty, User, listing_specialties
-from mentorapp.paging import Page
+from mentorapp.paging import Page, capped
 from mentorapp.places.gazetteer import Gazetteer, distances_km, fold
 from mentorapp.suggestions.records import load_vocabulary
 
@@ -28,6 +43,12 @@ PER_PAGE = 12
 # SQLite's FTS5 index of the listings' search_text (made by a migration, not a model).
 LISTINGS_SEARCH = table("listings_search", column("rowid", Integer), column("listings_search"))
 SORTS = ("relevance", "distance", "name")
+_BY_NAME = (Listing.sort_name, Listing.id)  # code-point order on both databases
+# The same order for public listings, spelled as ix_listings_public_by_name reads: with
+# state and unpublished_at first (fixed by public()), PostgreSQL walks the index and
+# stops at the page; ordered by sort_name alone it sorted every row (IS NULL is not an
+# equality to its planner).
+_NAME_WALK = (Listing.state, Listing.unpublished_at, *_BY_NAME)
 
 
 @dataclass(frozen=True)
@@ -66,39 +87,27 @@ def _contains(column, text: str):
 TRIGRAM = 3  # words this long or longer are looked up in the text index
 
 
-def _holding(words: list[str]):
-    """The listings whose text holds every word (a substring, as typed, folded).
+def _matching(query: Query, words: list[str], indexed: bool = True) -> Select:
+    """The public listings the query's words and filters choose; every word is in the
+    name, the description or the city (a substring, as typed, folded).
 
     On an index on both databases: PostgreSQL answers LIKE '%word%' from the pg_trgm
     GIN index on search_text; SQLite from listings_search, an FTS5 table of trigrams
-    kept by triggers (see the migration). Words shorter than a trigram are checked on
-    the rows the long words left."""
-    long_words = [w for w in words if len(w) >= TRIGRAM]
-    conditions = []
-    if long_words and db.engine.dialect.name == "sqlite":
-        phrase = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-        conditions.append(
-            Listing.id.in_(
-                select(LISTINGS_SEARCH.c.rowid).where(
-                    LISTINGS_SEARCH.c.listings_search.op("MATCH")(phrase)
-                )
-            )
-        )
-        words = [w for w in words if len(w) < TRIGRAM]
-    conditions += [_contains(Listing.search_text, w) for w in words]
-    return conditions
-
-
-def search(query: Query, page: int = 1) -> ResultPage:
-    """Approved listings matching the query, a page at a time.
-
-    The database filters, orders and counts. Only a search near a place reads the
-    matching rows' coordinates (those within a box around it when a distance is
-    given) to measure and order them here, exactly."""
-    words = fold(query.text).split()[:8]
+    kept by triggers (see the migration), joined from it so that SQLite reads its
+    matches as they come and a LIMIT stops it (as `id IN (...)` it collected every
+    match first). Words shorter than a trigram are checked on the rows the long words
+    left. Not `indexed`: LIKE on SQLite too, for a walk in name order that checks each
+    row it passes (the FTS5 table would hand SQLite every match to sort)."""
     matching = select(Listing.id).where(public())
-    for condition in _holding(words):  # in the name, the description or the city
-        matching = matching.where(condition)
+    long_words = [w for w in words if len(w) >= TRIGRAM]
+    if long_words and indexed and db.engine.dialect.name == "sqlite":
+        phrase = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        matching = matching.select_from(
+            LISTINGS_SEARCH.join(Listing, Listing.id == LISTINGS_SEARCH.c.rowid)
+        ).where(LISTINGS_SEARCH.c.listings_search.op("MATCH")(phrase))
+        words = [w for w in words if len(w) < TRIGRAM]
+    for word in words:
+        matching = matching.where(_contains(Listing.search_text, word))
     if query.kind:
         matching = matching.where(Listing.kind == query.kind)
     if query.specialty:
@@ -111,28 +120,47 @@ def search(query: Query, page: int = 1) -> ResultPage:
         )
     if query.offer:  # a JSON list of slugs: its text holds the slug in quotes
         matching = matching.where(_contains(cast(Listing.offers, String), f'"{query.offer}"'))
-    filtered = bool(words or query.kind or query.specialty or query.offer)
+    return matching
+
+
+def search(query: Query, page: int = 1) -> ResultPage:
+    """Approved listings matching the query, a page at a time.
+
+    The database filters, orders and counts. Only a search near a place reads the
+    matching rows' coordinates (those within a box around it when a distance is
+    given) to measure and order them here, exactly."""
+    words = fold(query.text).split()[:8]
+    matching = _matching(query, words)
     # Relevance: how many of the words the name holds, then (near a place) the
     # nearest, then by name.
     in_name = sum((case((_contains(Listing.sort_name, w), 1), else_=0) for w in words), literal(0))
-    by_name = [Listing.sort_name, Listing.id]  # code-point order on both databases
-    relevance = [in_name.desc(), *by_name] if words else by_name
-    order = by_name if query.sort == "name" else relevance
+    by_relevance = bool(words) and query.sort != "name"
     offset = (page - 1) * PER_PAGE
     if query.near is None:
-        if filtered:  # one pass over the matching rows counts them and picks the page
-            rows = db.session.execute(
-                matching.add_columns(func.count().over())
-                .order_by(*order)
-                .offset(offset)
-                .limit(PER_PAGE)
-            ).all()
-            total = rows[0][1] if rows else _count(matching)
-            ids = [row[0] for row in rows]
-        else:  # the public listings in name order: an index walk, stopped at the page
-            total = _count(matching)
+        # A capped count: the database stops at the first cap + 1 matches, and the
+        # pages stop at the cap (a common word would otherwise touch every match).
+        cap = current_app.config["DIRECTORY_SEARCH_CAP"]
+        sample = matching.add_columns(in_name.label("in_name")).limit(cap + 1).subquery()
+        counted, named = db.session.execute(
+            select(func.count(), func.coalesce(func.sum(sample.c.in_name), 0)).select_from(sample)
+        ).one()
+        total, more = capped(counted, cap)
+        # Many matches: walk the name index, checking each row, to the page. By
+        # relevance, for one word, when the matches counted have it in the name and
+        # not in the name alike (a walk for a kind of row nearly absent would pass
+        # every listing); otherwise the matches are ranked whole, as under the cap.
+        mixed = min(named, counted - named) * 20 >= counted
+        walk = more and (not by_relevance or (len(words) == 1 and mixed))
+        if walk:
+            matching = _matching(query, words, indexed=False)
+        if offset >= total:
+            ids = []
+        elif by_relevance and walk:
+            ids = _most_relevant(matching, words[0], offset)
+        else:  # at most the cap to order, or in name order an index walk
+            order = [in_name.desc(), *_BY_NAME] if by_relevance else [*_NAME_WALK]
             ids = list(db.session.scalars(matching.order_by(*order).offset(offset).limit(PER_PAGE)))
-        return _page(ids, {}, total, page)
+        return _page(ids, {}, total, page, more)
     matching = matching.join(Place, Place.id == Listing.place_id)
     if query.within_km is not None:
         matching = matching.where(*_box(query.near, query.within_km))
@@ -161,8 +189,32 @@ def search(query: Query, page: int = 1) -> ResultPage:
     return _page([f[0] for f in chosen], {f[0]: f[3] for f in chosen}, len(found), page)
 
 
-def _count(matching) -> int:
-    return db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+def _most_relevant(matching: Select, word: str, offset: int) -> list[int]:
+    """A page of the matches of one word in relevance order (the word in the name
+    first, then by name) without ranking every match: the rows with the word in the
+    name and those without, each walked in name order (an index does it) and stopped
+    at offset + a page. The page's rows are among those, since each is preceded only
+    by rows of its own kind with an earlier name, or (without the word in the name) by
+    rows with it."""
+    enough = offset + PER_PAGE
+    in_name = _contains(Listing.sort_name, word)
+    tiers = [
+        matching.add_columns(literal(hits).label("hits"), Listing.sort_name)
+        .where(in_name if hits else ~in_name)  # estimated from the names' statistics
+        .order_by(*_NAME_WALK)
+        .limit(enough)
+        .subquery()
+        for hits in (1, 0)
+    ]
+    ranked = union_all(*(select(tier) for tier in tiers)).subquery()
+    return list(
+        db.session.scalars(
+            select(ranked.c.id)
+            .order_by(ranked.c.hits.desc(), ranked.c.sort_name, ranked.c.id)
+            .offset(offset)
+            .limit(PER_PAGE)
+        )
+    )
 
 
 def _box(near: tuple[float, float], km: float):
@@ -182,16 +234,18 @@ def _box(near: tuple[float, float], km: float):
     return conditions
 
 
-def _page(ids: list[int], km: dict[int, float], total: int, page: int) -> ResultPage:
+def _page(
+    ids: list[int], km: dict[int, float], total: int, page: int, more: bool = False
+) -> ResultPage:
     listings = {
         listing.id: listing
         for listing in db.session.scalars(
             select(Listing)
             .where(Listing.id.in_(ids))
-            .options(selectinload(Listing.place), selectinload(Listing.specialties))
+            .options(joinedload(Listing.place))  # a card shows its city, not its specialties
         )
     }
-    return ResultPage([Found(listings[i], km.get(i)) for i in ids], total, page, PER_PAGE)
+    return ResultPage([Found(listings[i], km.get(i)) for i in ids], total, page, PER_PAGE, more)
 
 
 def place_coordinates(geonameid: int | None) -> tuple[float, float] | None:

@@ -351,7 +351,7 @@ def search_mentors(query: MentorQuery, viewer: User | None = None, page: int = 1
     ids = ids[:cap]
     offset = (page - 1) * PER_PAGE
     found = _page(ids[offset : offset + PER_PAGE], {}, len(ids), page, query.near, viewer)
-    return MentorPage(found.items, found.total, page, PER_PAGE, capped=capped)
+    return MentorPage(found.items, found.total, page, PER_PAGE, more=capped)
 
 
 def _bounded(query: MentorQuery, viewer: User | None, words: list[str], cap: int) -> list[int]:

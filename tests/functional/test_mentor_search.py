@@ -309,7 +309,8 @@ def test_past_the_cap_the_count_says_more_than_and_no_page_goes_past_it(app, cli
         first = text(client.get(url))
         assert "More than 13 mentors" in first, url
         assert "The pages go as far as the first 13" in first
-        assert len(names(first)) == 12 and "Page 1 of 2" in first
+        # A capped count has no last page to name.
+        assert len(names(first)) == 12 and "Page 1<" in first and "Page 1 of" not in first
         second = text(client.get(f"{url}{join}page=2"))
         assert len(names(second)) == 1 and 'rel="next"' not in second, url
         assert set(names(first)).isdisjoint(names(second))
