@@ -1,10 +1,11 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from mentorapp.availability import services, waiting
 from mentorapp.availability.forms import EndPauseForm, PauseForm
 from mentorapp.errors import DomainError
 from mentorapp.forms import show_error
+from mentorapp.views import safe_next
 
 bp = Blueprint("availability", __name__, url_prefix="/availability")
 
@@ -71,4 +72,5 @@ def leave_waiting_list(mentor_id: int):
         abort(400)
     if waiting.leave(current_user, mentor_id):
         flash("You left the waiting list.", "success")
-    return redirect(url_for("profiles.show", user_id=mentor_id))
+    back = url_for("profiles.show", user_id=mentor_id)
+    return redirect(safe_next(request.form.get("next"), back))

@@ -86,6 +86,39 @@ def position(entry: WaitingListEntry) -> int:
 
 
 @dataclass(frozen=True)
+class ListPlace:
+    """One waiting list a mentee is on, as their dashboard shows it."""
+
+    mentor: User
+    entry: WaitingListEntry
+    position: int  # 1 for the first in line; 0 once they took up an offer and asked
+
+    @property
+    def offered_until(self) -> datetime | None:
+        return self.entry.offer_expires_at
+
+
+def lists_of(mentee: User) -> list[ListPlace]:
+    """The waiting lists `mentee` is on, the one joined first first, with their place in
+    each; only their own entries (nobody sees who else waits)."""
+    rows = db.session.execute(
+        select(Entry, User)
+        .join(User, User.id == Entry.mentor_id)
+        .where(Entry.mentee_id == mentee.id)
+        .order_by(Entry.joined_at, Entry.id)
+    ).all()
+    return [
+        ListPlace(mentor, entry, 0 if _has_asked(entry) else position(entry))
+        for entry, mentor in rows
+    ]
+
+
+def _has_asked(entry: WaitingListEntry) -> bool:
+    """In Python, what ASKED says in SQL."""
+    return entry.offered_at is not None and entry.offer_expires_at is None
+
+
+@dataclass(frozen=True)
 class Holds:
     """Places of a mentor held for people on their waiting list, other than one person."""
 

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from mentorapp import timezones
 from mentorapp.apprenticeships import services as apprenticeships
+from mentorapp.availability import waiting
 from mentorapp.directory import listings as directory_listings
 from mentorapp.directory import search as directory_search
 from mentorapp.forms import EmptyForm
@@ -43,4 +44,5 @@ def dashboard():
         has_city=directory_search.seeker_for(current_user) is not None,
         kinds=directory_listings.KIND_LABELS,
         limit=apprenticeships.OPEN_REQUEST_LIMIT,
+        waiting_lists=waiting.lists_of(current_user) if current_user.is_mentee else [],
     )

@@ -1,5 +1,6 @@
-"""A mentee joins a full mentor's waiting list from the mentor's page, by keyboard only,
-on a desktop and on a phone; every page is checked with axe."""
+"""A mentee joins a full mentor's waiting list from the mentor's page, finds it on their
+dashboard and leaves it there, by keyboard only, on a desktop and on a phone; every page
+is checked with axe."""
 
 from __future__ import annotations
 
@@ -52,3 +53,14 @@ def test_a_mentee_joins_a_full_mentors_waiting_list_by_keyboard(app, open_page):
         page.screenshot(
             path=str(ARTIFACTS / f"waiting-list-{viewport['width']}.png"), full_page=True
         )
+        # The dashboard lists the list with the number, and leaving it comes back there.
+        visit(page, "/dashboard")
+        lists = page.get_by_role("region", name="Waiting lists you are on")
+        expect(lists).to_contain_text(f"Marcus Lindqvist You are number {number}.")
+        assert_no_horizontal_scroll(page)
+        if number == 2:
+            tab_to(page, "Leave")
+            navigate(page, lambda p=page: p.keyboard.press("Enter"))
+            expect(page).to_have_url(f"{page.url.split('/dashboard')[0]}/dashboard")
+            expect(page.get_by_text("You left the waiting list.")).to_be_visible()
+            expect(page.get_by_role("region", name="Waiting lists you are on")).to_have_count(0)

@@ -184,3 +184,52 @@ def test_raising_capacity_and_the_end_of_a_pause_tell_the_list(app):
         apprenticeships.after_mentor_settings_change(db.session.get(User, mentor))
         db.session.commit()
     assert waiting(app, mentor) == [("priya@example.com", True)]
+
+
+def test_the_dashboard_lists_ones_own_waiting_lists_with_the_number_and_an_offer(app):
+    mentor, running = full_mentor(app)
+    other = make_mentor(app, "lena@example.com", "Lena", capacity=1)
+    busy = make_mentee(app, "busy-lena@example.com", "Busy Too")
+    make_apprenticeship(app, other, busy, state="accepted")
+    make_mentee(app, "priya@example.com", "Priya")
+    make_mentee(app, "tom@example.com", "Tom")
+    priya, tom = signed_in(app, "priya@example.com"), signed_in(app, "tom@example.com")
+    post(tom, f"/availability/waiting-list/{mentor}/join")
+    post(priya, f"/availability/waiting-list/{mentor}/join")
+    post(priya, f"/availability/waiting-list/{other}/join")
+    page = text(priya.get("/dashboard"))
+    assert "Waiting lists you are on" in page
+    assert "Marcus" in page and "You are number 2." in page
+    assert "Lena" in page and "You are number 1." in page
+    # Tom's dashboard shows his one list, never who else waits.
+    page = text(tom.get("/dashboard"))
+    assert "You are number 1." in page and "Lena" not in page and "Priya" not in page
+
+    end_running(app, running[0])  # a place frees: Tom is offered it
+    page = text(tom.get("/dashboard"))
+    assert "A place is free for you" in page and "Ask Marcus" in page
+    assert "You are number 1." in text(priya.get("/dashboard"))  # Tom is out of the line
+
+    # Leaving from the dashboard comes back to it.
+    response = post(priya, f"/availability/waiting-list/{other}/leave", data={"next": "/dashboard"})
+    assert response.headers["Location"].endswith("/dashboard")
+    assert waiting(app, other) == []
+    page = text(priya.get("/dashboard"))
+    assert "Lena" not in page and "Marcus" in page
+    # A "next" off the site goes to the mentor's page instead.
+    post(priya, f"/availability/waiting-list/{other}/join")
+    response = post(
+        priya, f"/availability/waiting-list/{other}/leave", data={"next": "//evil.example"}
+    )
+    assert response.headers["Location"].endswith(f"/people/{other}")
+
+
+def test_a_mentee_on_no_list_and_a_mentor_see_no_waiting_section(app):
+    full_mentor(app)
+    make_mentee(app, "priya@example.com", "Priya")
+    assert "Waiting lists you are on" not in text(
+        signed_in(app, "priya@example.com").get("/dashboard")
+    )
+    assert "Waiting lists you are on" not in text(
+        signed_in(app, "marcus@example.com").get("/dashboard")
+    )
