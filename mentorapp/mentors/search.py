@@ -22,6 +22,7 @@ from sqlalchemy import (
     select,
     table,
     true,
+    union_all,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -207,12 +208,13 @@ def first_matches(
         newest, user_id = _ROWID.desc(), MentorSearchEntry.user_id
     found: dict[int, Candidate] = {}
     for named, chosen in ((True, lists[1]), (False, lists[0])):
+        planned = _planned(chosen) if newest is None else None
         if narrow is not None:
             chosen = narrow(chosen.join(MentorProfile, MentorProfile.user_id == user_id))
         rows = (
-            _newest_matches(chosen, limit)
-            if newest is None
-            else db.session.execute(chosen.order_by(newest).limit(limit))
+            _rows(chosen.order_by(newest).limit(limit))
+            if planned is None
+            else _newest_matches(chosen, limit, planned)
         )
         for row in rows:
             found.setdefault(row.user_id, Candidate(row.user_id, named, row.score))
@@ -221,51 +223,63 @@ def first_matches(
     return sorted(found.values(), key=lambda c: (not c.named, -c.score, c.user_id))
 
 
-def _newest_matches(chosen: Select, limit: int) -> list:
+def _connection():
+    """The session's connection: plain rows of ids and scores, without the ORM's
+    per-row work (some milliseconds over 1,001 rows)."""
+    return db.session.connection()
+
+
+def _rows(chosen: Select) -> list:
+    return list(_connection().execute(chosen))
+
+
+def _newest_matches(chosen: Select, limit: int, planned: tuple[float, float]) -> list:
     """PostgreSQL: the first `limit` rows of `chosen` (a select of mentor_search
     matches) by user_id, newest first, the same rows whichever way they are found.
 
     Walking the rows newest first (the primary key backwards) reads limit / share of
     them, each ~1.6 KB with its vector: cheap for a common word, but a word in 5% of
     the rows reads 20,000 rows for 1,001 matches. So a rarer word (by the planner's
-    estimate, the filters included) goes through the GIN index instead: "ORDER BY
+    estimate) goes through the GIN index instead: "ORDER BY
     user_id + 0" keeps the planner off the primary key's order, it reads the index's
     matches as a bitmap and sorts them. Only those in the newest rows that should hold
     MENTOR_SEARCH_WINDOW times `limit` matches are fetched (the primary key's range
-    ANDed into the bitmap); when they hold fewer than `limit`, the older rest follows."""
+    ANDed into the bitmap); when they hold fewer than `limit`, the older rest follows.
+    `planned`: matches expected for the words and rows in all (`_planned`, before the
+    filters, whose estimates are guesses: a genre is a LIKE on JSON text)."""
     config = current_app.config
-    expected, rows = _planned_rows(chosen), _planned_rows(select(MentorSearchEntry.user_id))
-    share = expected / max(rows, 1.0)
     user_id = MentorSearchEntry.user_id
-    if share >= float(config["MENTOR_SEARCH_WALK_SHARE"]):
-        return list(db.session.execute(chosen.order_by(user_id.desc()).limit(limit)))
+    expected, rows = planned
+    if expected >= float(config["MENTOR_SEARCH_WALK_SHARE"]) * rows:
+        return _rows(chosen.order_by(user_id.desc()).limit(limit))
     by_newest = (user_id + 0).desc()
-    window = math.ceil(float(config["MENTOR_SEARCH_WINDOW"]) * limit / max(share, 1e-9))
+    # The newest rows that should hold MENTOR_SEARCH_WINDOW x limit matches: fewer
+    # than there are rows when more than that many match.
+    window = float(config["MENTOR_SEARCH_WINDOW"]) * limit * rows / max(expected, 1.0)
     start = None
     if window < rows:
-        start = db.session.scalar(
-            select(user_id).order_by(user_id.desc()).offset(window - 1).limit(1)
+        start = _connection().scalar(
+            select(user_id).order_by(user_id.desc()).offset(max(0, math.ceil(window) - 1)).limit(1)
         )
     if start is None:
-        return list(db.session.execute(chosen.order_by(by_newest).limit(limit)))
-    found = list(
-        db.session.execute(chosen.where(user_id >= start).order_by(by_newest).limit(limit))
-    )
+        return _rows(chosen.order_by(by_newest).limit(limit))
+    found = _rows(chosen.where(user_id >= start).order_by(by_newest).limit(limit))
     if len(found) < limit:
         older = chosen.where(user_id < start).order_by(by_newest).limit(limit - len(found))
-        found += db.session.execute(older)
+        found += _rows(older)
     return found
 
 
-def _planned_rows(chosen: Select) -> float:
-    """How many rows PostgreSQL's planner expects `chosen` to return (EXPLAIN: planning
-    only, from the statistics ANALYZE keeps, with the GIN index's word frequencies)."""
-    compiled = chosen.compile(db.engine, compile_kwargs={"render_postcompile": True})
-    connection = db.session.connection()
-    [[plan]] = connection.exec_driver_sql(
-        f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params
-    ).one()
-    return float(plan["Plan"]["Plan Rows"])
+def _planned(chosen: Select) -> tuple[float, float]:
+    """PostgreSQL: how many matches of `chosen` the planner expects, and how many rows
+    mentor_search has (one EXPLAIN, planning only: from the statistics ANALYZE keeps,
+    the GIN index's word frequencies among them)."""
+    both = union_all(
+        select(chosen.subquery().c.user_id), select(MentorSearchEntry.user_id)
+    ).compile(db.engine, compile_kwargs={"render_postcompile": True})
+    [[plan]] = _connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {both}", both.params).one()
+    matches, rows = plan["Plan"]["Plans"]
+    return float(matches["Plan Rows"]), float(rows["Plan Rows"])
 
 
 def _json_holds(column, slug: str):
@@ -413,7 +427,7 @@ def _bounded(query: MentorQuery, viewer: User | None, words: list[str], cap: int
                 viewer,
             )
         order = [MentorSearchEntry.created_at.desc(), MentorSearchEntry.user_id.desc()]
-        return list(db.session.scalars(newest.order_by(*order).limit(cap + 1)))
+        return list(_connection().scalars(newest.order_by(*order).limit(cap + 1)))
     narrow = (lambda chosen: _narrowed(chosen, query, viewer)) if narrows else None
     return [c.user_id for c in first_matches(words, cap + 1, narrow)[: cap + 1]]
 
@@ -434,7 +448,7 @@ def _exact(query: MentorQuery, viewer: User | None, cap: int) -> list[int]:
         order = [named.desc(), score.desc(), MentorProfile.user_id]
     else:
         order = newest
-    return list(db.session.scalars(matching.order_by(*order).limit(cap + 1)))
+    return list(_connection().scalars(matching.order_by(*order).limit(cap + 1)))
 
 
 def _best_fit(matching: Select, viewer: User, page: int) -> MentorPage:
