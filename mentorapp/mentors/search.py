@@ -197,6 +197,7 @@ def first_matches(
             ).where(_name_holds_one(words), listed)
         lists = [matching, named]
         newest, user_id = None, MentorSearchEntry.user_id
+        plans = _planned(lists)
     else:
         lists = [
             select(_ROWID.label("user_id"), (-func.bm25(_FTS, 10.0, 1.0)).label("score"))
@@ -206,9 +207,10 @@ def first_matches(
             for named in (False, True)
         ]
         newest, user_id = _ROWID.desc(), MentorSearchEntry.user_id
+        plans = []
     found: dict[int, Candidate] = {}
     for named, chosen in ((True, lists[1]), (False, lists[0])):
-        planned = _planned(chosen) if newest is None else None
+        planned = plans[int(named)] if newest is None else None
         if narrow is not None:
             chosen = narrow(chosen.join(MentorProfile, MentorProfile.user_id == user_id))
         rows = (
@@ -230,7 +232,7 @@ def _connection():
 
 
 def _rows(chosen: Select) -> list:
-    return list(_connection().execute(chosen))
+    return list(_connection().execute(chosen).all())
 
 
 def _newest_matches(chosen: Select, limit: int, planned: tuple[float, float]) -> list:
@@ -270,16 +272,17 @@ def _newest_matches(chosen: Select, limit: int, planned: tuple[float, float]) ->
     return found
 
 
-def _planned(chosen: Select) -> tuple[float, float]:
-    """PostgreSQL: how many matches of `chosen` the planner expects, and how many rows
-    mentor_search has (one EXPLAIN, planning only: from the statistics ANALYZE keeps,
-    the GIN index's word frequencies among them)."""
-    both = union_all(
-        select(chosen.subquery().c.user_id), select(MentorSearchEntry.user_id)
+def _planned(lists: list[Select]) -> list[tuple[float, float]]:
+    """PostgreSQL: for each select of matches, how many the planner expects, and how
+    many rows mentor_search has (one EXPLAIN for all, planning only: from the
+    statistics ANALYZE keeps, the GIN index's word frequencies among them)."""
+    every = union_all(
+        *(select(chosen.subquery().c.user_id) for chosen in lists),
+        select(MentorSearchEntry.user_id),
     ).compile(db.engine, compile_kwargs={"render_postcompile": True})
-    [[plan]] = _connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {both}", both.params).one()
-    matches, rows = plan["Plan"]["Plans"]
-    return float(matches["Plan Rows"]), float(rows["Plan Rows"])
+    [[plan]] = _connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {every}", every.params).one()
+    *matches, rows = (float(part["Plan Rows"]) for part in plan["Plan"]["Plans"])
+    return [(expected, rows) for expected in matches]
 
 
 def _json_holds(column, slug: str):
@@ -427,7 +430,7 @@ def _bounded(query: MentorQuery, viewer: User | None, words: list[str], cap: int
                 viewer,
             )
         order = [MentorSearchEntry.created_at.desc(), MentorSearchEntry.user_id.desc()]
-        return list(_connection().scalars(newest.order_by(*order).limit(cap + 1)))
+        return list(_connection().scalars(newest.order_by(*order).limit(cap + 1)).all())
     narrow = (lambda chosen: _narrowed(chosen, query, viewer)) if narrows else None
     return [c.user_id for c in first_matches(words, cap + 1, narrow)[: cap + 1]]
 
@@ -448,7 +451,7 @@ def _exact(query: MentorQuery, viewer: User | None, cap: int) -> list[int]:
         order = [named.desc(), score.desc(), MentorProfile.user_id]
     else:
         order = newest
-    return list(_connection().scalars(matching.order_by(*order).limit(cap + 1)))
+    return list(_connection().scalars(matching.order_by(*order).limit(cap + 1)).all())
 
 
 def _best_fit(matching: Select, viewer: User, page: int) -> MentorPage:
