@@ -187,14 +187,16 @@ def first_matches(
         matching = select(
             MentorSearchEntry.user_id.label("user_id"), func.ts_rank(vector, query).label("score")
         ).where(vector.op("@@")(query), listed)
-        # One word in the name is in the vector too (it holds the name): the name's
-        # index alone answers, without reading the word's whole posting list.
-        named = matching.where(_name_holds_one(words))
-        if len(words) == 1:
-            named = select(
-                MentorSearchEntry.user_id.label("user_id"),
-                func.ts_rank(vector, query).label("score"),
-            ).where(_name_holds_one(words), listed)
+        # The names' index finds the few whose name holds a word; their vectors are
+        # checked one by one (ts_match_vq: @@ as a call, which no index serves) rather
+        # than every word's posting list read again. One word in the name is in the
+        # vector already (it holds the name): nothing to check.
+        named = select(
+            MentorSearchEntry.user_id.label("user_id"),
+            func.ts_rank(vector, query).label("score"),
+        ).where(_name_holds_one(words), listed)
+        if len(words) > 1:
+            named = named.where(func.ts_match_vq(vector, query))
         lists = [matching, named]
         newest, user_id = None, MentorSearchEntry.user_id
         plans = _planned(lists)

@@ -381,6 +381,7 @@ def test_each_way_to_the_newest_matches_gives_the_same_page(app, client, mentor)
     urls = [
         "/mentors?q=lisbon",
         "/mentors?q=lisb+jazz",
+        "/mentors?q=take+lisbon",
         "/mentors?q=tape",
         "/mentors?q=tape&genre=jazz",
         "/mentors?q=lisbon&genre=jazz",
@@ -398,6 +399,11 @@ def test_each_way_to_the_newest_matches_gives_the_same_page(app, client, mentor)
         assert len(set(pages.values())) == 1, (url, pages)
     named = {"Lisbon Old", "Lisbon 00", "Lisbon 05", "Lisbon 10"}
     assert set(seen["/mentors?q=lisbon"]["walk"][0]) == named
+    # Two words, one in the name: the names first, then the newest bios.
+    assert seen["/mentors?q=take+lisbon"]["walk"][0][:3] in {
+        ("Lisbon 10", "Lisbon 05", "Lisbon 00"),
+        ("Lisbon 00", "Lisbon 05", "Lisbon 10"),
+    }
     assert seen["/mentors?q=tape"]["walk"][1] == "More than 4 mentors"
     assert seen["/mentors?q=lisbon&genre=jazz"]["walk"] == (("Lisbon Old",), "1 mentor")
 
