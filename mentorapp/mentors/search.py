@@ -24,7 +24,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from mentorapp.apprenticeships.services import paired_recently
 from mentorapp.extensions import db
@@ -257,16 +257,15 @@ def _newest_matches(chosen: Select, limit: int, planned: tuple[float, float]) ->
     if expected >= float(config["MENTOR_SEARCH_WALK_SHARE"]) * rows:
         return _rows(chosen.order_by(user_id.desc()).limit(limit))
     by_newest = (user_id + 0).desc()
-    # The newest rows that should hold MENTOR_SEARCH_WINDOW x limit matches: fewer
-    # than there are rows when more than that many match.
+    # The newest rows that should hold MENTOR_SEARCH_WINDOW x limit matches; past half
+    # the table, every match costs no more than the window would.
     window = float(config["MENTOR_SEARCH_WINDOW"]) * limit * rows / max(expected, 1.0)
-    start = None
-    if window < rows:
-        start = _connection().scalar(
-            select(user_id).order_by(user_id.desc()).offset(max(0, math.ceil(window) - 1)).limit(1)
-        )
-    if start is None:
+    if window * 2 >= rows:
         return _rows(chosen.order_by(by_newest).limit(limit))
+    # The window's oldest id, in the same statement (0: the table is shorter).
+    skip, newer = max(0, math.ceil(window) - 1), aliased(MentorSearchEntry).user_id
+    oldest = select(newer).order_by(newer.desc()).offset(skip).limit(1)
+    start = func.coalesce(oldest.correlate(None).scalar_subquery(), 0)
     found = _rows(chosen.where(user_id >= start).order_by(by_newest).limit(limit))
     if len(found) < limit:
         older = chosen.where(user_id < start).order_by(by_newest).limit(limit - len(found))
