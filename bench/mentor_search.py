@@ -22,7 +22,7 @@ import time
 
 import _population
 import numpy as np
-from _http import ROOT, adult_who_accepted, postgres_database
+from _http import PG_SERVER, ROOT, adult_who_accepted, postgres_database
 from sqlalchemy import insert
 from sqlalchemy import text as sql
 
@@ -105,7 +105,18 @@ def writing(rng: np.random.Generator, words: list[str], n: int, low: int, high: 
     return texts
 
 
-def build(database_url: str, count: int):
+def _postgres_has(name: str) -> bool:
+    """Whether a kept bench database of that name is there, built to the end."""
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/{name}", connect_timeout=3) as conn:
+            return bool(conn.execute("SELECT count(*) FROM mentor_search").fetchone()[0])
+    except Exception:  # no such database, or a build cut short
+        return False
+
+
+def build(database_url: str, count: int, kept: bool = False):
     os.environ.update(
         MENTORAPP_ENV="production",
         SECRET_KEY="bench",
@@ -127,6 +138,8 @@ def build(database_url: str, count: int):
     genres = [slug for slug, _ in GENRES]
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
+        if kept:
+            return app
         towns, _ = _population.towns()
         db.session.execute(insert(Place), _population.place_rows())
         adult, now = adult_who_accepted(), utcnow()
@@ -235,8 +248,31 @@ def queries(count: int) -> list[tuple[str, dict]]:
     ]
 
 
-def measure(app, count: int, runs: int) -> dict[str, tuple[str, int, str, float, float]]:
-    """Per class: (query, index matches, total as the page words it, median, p95)."""
+def _server_cpu():
+    """A clock of the CPU seconds the session's PostgreSQL backend has used (read from
+    /proc, the server being local); zero on SQLite, whose work is this process's."""
+    from mentorapp.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        return lambda: 0.0
+    pid = db.session.execute(sql("SELECT pg_backend_pid()")).scalar_one()
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds() -> float:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # a server elsewhere: its share is not counted
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return seconds
+
+
+def measure(app, count: int, runs: int) -> dict[str, tuple[str, int, str, float, float, float]]:
+    """Per class: (query, index matches, total as the page words it, median, p95, and
+    the mean CPU time per search: this process's and, on PostgreSQL, its server
+    backend's; the load of other work on the machine inflates wall times, not these)."""
     from mentorapp.database import read_only
     from mentorapp.extensions import db
     from mentorapp.mentors.search import MentorQuery, search_mentors
@@ -246,11 +282,14 @@ def measure(app, count: int, runs: int) -> dict[str, tuple[str, int, str, float,
     with app.test_request_context(), read_only():
         for label, fields in queries(count):
             times = []
+            server = _server_cpu()
+            began_cpu, server_began = time.process_time(), server()
             for _ in range(runs):
                 began = time.perf_counter()
                 page = search_mentors(MentorQuery(**fields))
                 times.append((time.perf_counter() - began) * 1000)
                 db.session.rollback()
+            spent = time.process_time() - began_cpu + server() - server_began
             shown = f"{'>' if getattr(page, 'capped', False) else ''}{page.total}"
             query = fields["text"] or "(none)"
             if len(fields) > 1:
@@ -261,6 +300,7 @@ def measure(app, count: int, runs: int) -> dict[str, tuple[str, int, str, float,
                 shown,
                 statistics.median(times),
                 _population.percentile(times, 0.95),
+                spent * 1000 / runs,
             )
             db.session.rollback()
             print(f"  {label}: {rows[label]}", file=sys.stderr, flush=True)
@@ -272,19 +312,28 @@ def main() -> None:
     parser.add_argument("--mentors", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the databases built (by size) and measure them again on the next run",
+    )
     args = parser.parse_args()
     targets = []
     if args.only in (None, "sqlite"):
-        targets.append(("SQLite", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"))
+        folder = tempfile.gettempdir() if args.keep else tempfile.mkdtemp()
+        path = f"{folder}/bench_mentor_search_{args.mentors}.sqlite3"
+        targets.append(("SQLite", f"sqlite:///{path}", args.keep and os.path.exists(path)))
     if args.only in (None, "postgresql"):
         # Its own database, made afresh each run (dropped first if an old run left it).
-        url = postgres_database("bench_mentor_search")
+        name = f"bench_mentor_search_{args.mentors}" if args.keep else "bench_mentor_search"
+        kept = args.keep and _postgres_has(name)
+        url = f"{PG_SERVER}/{name}" if kept else postgres_database(name)
         if url:
-            targets.append(("PostgreSQL", url))
+            targets.append(("PostgreSQL", url, kept))
     results = {}
-    for name, url in targets:
+    for name, url, kept in targets:
         began = time.perf_counter()
-        app = build(url, args.mentors)
+        app = build(url, args.mentors, kept)
         print(f"{name}: built in {time.perf_counter() - began:.0f} s", file=sys.stderr)
         results[name] = measure(app, args.mentors, args.runs)
         from mentorapp.extensions import db
@@ -295,16 +344,20 @@ def main() -> None:
     names = list(results)
     head = f"{'class':<17} {'query':<24} {'matches':>8}"
     for name in names:
-        head += f" | {name + ' shown':>17} {'median':>7} {'p95':>7}"
+        head += f" | {name + ' shown':>17} {'median':>7} {'p95':>7} {'cpu':>6}"
     print(head + "\n" + "-" * len(head))
     for label in results[names[0]] if names else []:
         query, matches, *_ = results[names[0]][label]
         line = f"{label:<17} {query[:24]:<24} {matches:>8}"
         for name in names:
-            _, _, shown, median, p95 = results[name][label]
-            line += f" | {shown:>17} {median:>7.1f} {p95:>7.1f}"
+            _, _, shown, median, p95, cpu = results[name][label]
+            line += f" | {shown:>17} {median:>7.1f} {p95:>7.1f} {cpu:>6.1f}"
         print(line)
-    print("(ms; matches: mentors the index holds for the words, before any filter)")
+    print(
+        "(ms; median and p95 wall time; cpu: mean CPU time per search, the bench"
+        " process's and its PostgreSQL backend's; matches: mentors the index holds for"
+        " the words, before any filter)"
+    )
 
 
 if __name__ == "__main__":

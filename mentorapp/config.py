@@ -170,6 +170,12 @@ DEFAULTS: dict = {
     # The Mentors page ranks and counts at most this many mentors: past it, the page
     # says "more than 1,000" and offers no further pages (mentorapp/mentors/search.py).
     "MENTOR_SEARCH_CAP": 1000,
+    # PostgreSQL: a word the planner expects in at least this share of the rows is
+    # found by walking the rows newest first; a rarer one through the GIN index, over
+    # the newest rows likely to hold cap + 1 matches (this many times that, at the
+    # expected share), then the older rest if they did not.
+    "MENTOR_SEARCH_WALK_SHARE": 0.15,
+    "MENTOR_SEARCH_WINDOW": 1.5,
     "EMAIL_TOKEN_MAX_AGE": timedelta(hours=24),
     "RESET_TOKEN_MAX_AGE": timedelta(hours=1),
     "MAIL_SERVER": "",

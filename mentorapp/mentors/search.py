@@ -22,8 +22,9 @@ from sqlalchemy import (
     select,
     table,
     true,
+    union_all,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from mentorapp.apprenticeships.services import paired_recently
 from mentorapp.availability import waiting
@@ -194,8 +195,19 @@ def first_matches(
         matching = select(
             MentorSearchEntry.user_id.label("user_id"), func.ts_rank(vector, query).label("score")
         ).where(vector.op("@@")(query), listed)
-        lists = [matching, matching.where(_name_holds_one(words))]
-        newest, user_id = MentorSearchEntry.user_id.desc(), MentorSearchEntry.user_id
+        # The names' index finds the few whose name holds a word; their vectors are
+        # checked one by one (ts_match_vq: @@ as a call, which no index serves) rather
+        # than every word's posting list read again. One word in the name is in the
+        # vector already (it holds the name): nothing to check.
+        named = select(
+            MentorSearchEntry.user_id.label("user_id"),
+            func.ts_rank(vector, query).label("score"),
+        ).where(_name_holds_one(words), listed)
+        if len(words) > 1:
+            named = named.where(func.ts_match_vq(vector, query))
+        lists = [matching, named]
+        newest, user_id = None, MentorSearchEntry.user_id
+        plans = _planned(lists)
     else:
         lists = [
             select(_ROWID.label("user_id"), (-func.bm25(_FTS, 10.0, 1.0)).label("score"))
@@ -205,15 +217,81 @@ def first_matches(
             for named in (False, True)
         ]
         newest, user_id = _ROWID.desc(), MentorSearchEntry.user_id
+        plans = []
     found: dict[int, Candidate] = {}
     for named, chosen in ((True, lists[1]), (False, lists[0])):
+        planned = plans[int(named)] if newest is None else None
         if narrow is not None:
             chosen = narrow(chosen.join(MentorProfile, MentorProfile.user_id == user_id))
-        for row in db.session.execute(chosen.order_by(newest).limit(limit)):
+        rows = (
+            _rows(chosen.order_by(newest).limit(limit))
+            if planned is None
+            else _newest_matches(chosen, limit, planned)
+        )
+        for row in rows:
             found.setdefault(row.user_id, Candidate(row.user_id, named, row.score))
         if len(found) >= limit:
             break  # as many names as the page can count: they rank above any bio
     return sorted(found.values(), key=lambda c: (not c.named, -c.score, c.user_id))
+
+
+def _connection():
+    """The session's connection: plain rows of ids and scores, without the ORM's
+    per-row work (some milliseconds over 1,001 rows)."""
+    return db.session.connection()
+
+
+def _rows(chosen: Select) -> list:
+    return list(_connection().execute(chosen).all())
+
+
+def _newest_matches(chosen: Select, limit: int, planned: tuple[float, float]) -> list:
+    """PostgreSQL: the first `limit` rows of `chosen` (a select of mentor_search
+    matches) by user_id, newest first, the same rows whichever way they are found.
+
+    Walking the rows newest first (the primary key backwards) reads limit / share of
+    them, each ~1.6 KB with its vector: cheap for a common word, but a word in 5% of
+    the rows reads 20,000 rows for 1,001 matches. So a rarer word (by the planner's
+    estimate) goes through the GIN index instead: "ORDER BY
+    user_id + 0" keeps the planner off the primary key's order, it reads the index's
+    matches as a bitmap and sorts them. Only those in the newest rows that should hold
+    MENTOR_SEARCH_WINDOW times `limit` matches are fetched (the primary key's range
+    ANDed into the bitmap); when they hold fewer than `limit`, the older rest follows.
+    `planned`: matches expected for the words and rows in all (`_planned`, before the
+    filters, whose estimates are guesses: a genre is a LIKE on JSON text)."""
+    config = current_app.config
+    user_id = MentorSearchEntry.user_id
+    expected, rows = planned
+    if expected >= float(config["MENTOR_SEARCH_WALK_SHARE"]) * rows:
+        return _rows(chosen.order_by(user_id.desc()).limit(limit))
+    by_newest = (user_id + 0).desc()
+    # The newest rows that should hold MENTOR_SEARCH_WINDOW x limit matches; past half
+    # the table, every match costs no more than the window would.
+    window = float(config["MENTOR_SEARCH_WINDOW"]) * limit * rows / max(expected, 1.0)
+    if window * 2 >= rows:
+        return _rows(chosen.order_by(by_newest).limit(limit))
+    # The window's oldest id, in the same statement (0: the table is shorter).
+    skip, newer = max(0, math.ceil(window) - 1), aliased(MentorSearchEntry).user_id
+    oldest = select(newer).order_by(newer.desc()).offset(skip).limit(1)
+    start = func.coalesce(oldest.correlate(None).scalar_subquery(), 0)
+    found = _rows(chosen.where(user_id >= start).order_by(by_newest).limit(limit))
+    if len(found) < limit:
+        older = chosen.where(user_id < start).order_by(by_newest).limit(limit - len(found))
+        found += _rows(older)
+    return found
+
+
+def _planned(lists: list[Select]) -> list[tuple[float, float]]:
+    """PostgreSQL: for each select of matches, how many the planner expects, and how
+    many rows mentor_search has (one EXPLAIN for all, planning only: from the
+    statistics ANALYZE keeps, the GIN index's word frequencies among them)."""
+    every = union_all(
+        *(select(chosen.subquery().c.user_id) for chosen in lists),
+        select(MentorSearchEntry.user_id),
+    ).compile(db.engine, compile_kwargs={"render_postcompile": True})
+    [[plan]] = _connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {every}", every.params).one()
+    *matches, rows = (float(part["Plan Rows"]) for part in plan["Plan"]["Plans"])
+    return [(expected, rows) for expected in matches]
 
 
 def _json_holds(column, slug: str):
@@ -370,7 +448,7 @@ def _bounded(query: MentorQuery, viewer: User | None, words: list[str], cap: int
                 viewer,
             )
         order = [MentorSearchEntry.created_at.desc(), MentorSearchEntry.user_id.desc()]
-        return list(db.session.scalars(newest.order_by(*order).limit(cap + 1)))
+        return list(_connection().scalars(newest.order_by(*order).limit(cap + 1)).all())
     narrow = (lambda chosen: _narrowed(chosen, query, viewer)) if narrows else None
     return [c.user_id for c in first_matches(words, cap + 1, narrow)[: cap + 1]]
 
@@ -391,7 +469,7 @@ def _exact(query: MentorQuery, viewer: User | None, cap: int) -> list[int]:
         order = [named.desc(), score.desc(), MentorProfile.user_id]
     else:
         order = newest
-    return list(db.session.scalars(matching.order_by(*order).limit(cap + 1)))
+    return list(_connection().scalars(matching.order_by(*order).limit(cap + 1)).all())
 
 
 def _best_fit(matching: Select, viewer: User, page: int) -> MentorPage:

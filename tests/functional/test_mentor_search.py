@@ -362,6 +362,53 @@ def test_fixed_results_on_either_database(app, client, mentor):
     assert names(body) == ["Lisbon Jones", "Kim Osei"]
 
 
+# PostgreSQL finds a common word by walking the rows newest first, a rarer one through
+# the GIN index over a window of the newest rows, then the older rest: the same page.
+WAYS = {
+    "walk": {"MENTOR_SEARCH_WALK_SHARE": 0.0},
+    "window": {"MENTOR_SEARCH_WALK_SHARE": 2.0},
+    "window, then the older rest": {"MENTOR_SEARCH_WALK_SHARE": 2.0, "MENTOR_SEARCH_WINDOW": 1e-6},
+    "every match": {"MENTOR_SEARCH_WALK_SHARE": 2.0, "MENTOR_SEARCH_WINDOW": 1e6},
+}
+
+
+def test_each_way_to_the_newest_matches_gives_the_same_page(app, client, mentor):
+    app.config["MENTOR_SEARCH_CAP"] = 4
+    mentor("Lisbon Old", headline="Producer", genres=["jazz"])
+    for n in range(12):
+        mentor(f"Tape {n:02}", bio="Tape loops and jazz" if n % 3 else "Soul", genres=["jazz"])
+        mentor(f"Lisbon {n:02}" if n % 5 == 0 else f"Other {n:02}", bio=f"Lisbon take {n}")
+    mentor("Newest", bio="Jazz tape in Lisbon", genres=["techno"])
+    urls = [
+        "/mentors?q=lisbon",
+        "/mentors?q=lisb+jazz",
+        "/mentors?q=take+lisbon",
+        "/mentors?q=tape",
+        "/mentors?q=tape&genre=jazz",
+        "/mentors?q=lisbon&genre=jazz",
+        "/mentors?q=soul&taking=y",
+        "/mentors?q=tape&page=2",
+    ]
+    seen: dict[str, dict[str, tuple]] = {}
+    for way, settings in WAYS.items():
+        app.config.update(settings)
+        for url in urls:
+            body = text(client.get(url))
+            shown = re.search(r"(More than )?\d+ mentors?\b", body)
+            seen.setdefault(url, {})[way] = (tuple(names(body)), shown and shown.group(0))
+    for url, pages in seen.items():
+        assert len(set(pages.values())) == 1, (url, pages)
+    named = {"Lisbon Old", "Lisbon 00", "Lisbon 05", "Lisbon 10"}
+    assert set(seen["/mentors?q=lisbon"]["walk"][0]) == named
+    # Two words, one in the name: the names first, then the newest bios.
+    assert seen["/mentors?q=take+lisbon"]["walk"][0][:3] in {
+        ("Lisbon 10", "Lisbon 05", "Lisbon 00"),
+        ("Lisbon 00", "Lisbon 05", "Lisbon 10"),
+    }
+    assert seen["/mentors?q=tape"]["walk"][1] == "More than 4 mentors"
+    assert seen["/mentors?q=lisbon&genre=jazz"]["walk"] == (("Lisbon Old",), "1 mentor")
+
+
 def test_a_mentor_suspended_or_no_longer_a_mentor_leaves_the_list_at_once(app, client, mentor):
     from mentorapp.models.types import utcnow
 
