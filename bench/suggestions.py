@@ -60,9 +60,6 @@ def fill(database_url: str, mentors: int) -> None:
     from mentorapp.extensions import db
     from mentorapp.models import (
         Archetype,
-        MenteeAspiration,
-        MenteeProfile,
-        MenteeWant,
         MentorApplication,
         MentorProfile,
         Place,
@@ -72,7 +69,6 @@ def fill(database_url: str, mentors: int) -> None:
         mentor_specialties,
     )
     from mentorapp.models.types import utcnow
-    from mentorapp.places.gazetteer import Gazetteer
     from mentorapp.trust.vetting import application_data
 
     app = create_app()
@@ -80,7 +76,6 @@ def fill(database_url: str, mentors: int) -> None:
         upgrade(directory=str(ROOT / "migrations"))
         archetype_ids = dict(db.session.execute(select(Archetype.slug, Archetype.id)).all())
         specialty_ids = dict(db.session.execute(select(Specialty.slug, Specialty.id)).all())
-        gazetteer = Gazetteer.load()
         towns, _ = _population.towns()
         db.session.execute(insert(Place), _population.place_rows())
         place_of = {(t.latitude, t.longitude): t.geonameid for t in towns}
@@ -158,51 +153,61 @@ def fill(database_url: str, mentors: int) -> None:
                 ],
             )
             db.session.commit()
-        # Someone to sign in as on each side.
-        london = gazetteer.search("London", limit=1)[0]
-        if db.session.get(Place, london.geonameid) is None:
-            db.session.add(
-                Place(
-                    id=london.geonameid,
-                    name=london.name,
-                    region=london.region,
-                    country_code=london.country_code,
-                    country=london.country,
-                    latitude=london.latitude,
-                    longitude=london.longitude,
-                )
+        add_people_to_sign_in(archetype_ids, specialty_ids, password_hash)
+
+
+def add_people_to_sign_in(
+    archetype_ids: dict[str, int], specialty_ids: dict[str, int], password_hash: str
+) -> None:
+    """A mentee in London (id 1) to sign in as, with aspirations and wants; the mentors
+    are already there. Runs inside the app context that filled the mentors."""
+    from mentorapp.extensions import db
+    from mentorapp.models import MenteeAspiration, MenteeProfile, MenteeWant, Place, User
+    from mentorapp.places.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer.load()
+    london = gazetteer.search("London", limit=1)[0]
+    if db.session.get(Place, london.geonameid) is None:
+        db.session.add(
+            Place(
+                id=london.geonameid,
+                name=london.name,
+                region=london.region,
+                country_code=london.country_code,
+                country=london.country,
+                latitude=london.latitude,
+                longitude=london.longitude,
             )
-        mentee = User(
-            id=1,
-            email="mentee@bench.example.com",
-            display_name="Bench Mentee",
-            password_hash=password_hash,
-            is_mentee=True,
-            **adult_who_accepted(),
         )
-        mentee.mentee_profile = MenteeProfile(
-            about="Wants to learn.",
-            genres=["hip-hop", "electronic"],
-            tools=["ableton-live"],
-            experience="some_experience",
-            path="apprenticeship",
-            place_id=london.geonameid,
-            travel_km=50,
-            remote_ok=True,
-            availability=0b111000,
-        )
-        db.session.add(mentee)
-        db.session.flush()
-        for rank, slug in enumerate(["engineer", "artist_producer"], 1):
-            db.session.add(
-                MenteeAspiration(mentee_id=1, archetype_id=archetype_ids[slug], rank=rank)
-            )
-        for rank, slug in enumerate(list(specialty_ids)[1:4], 1):
-            db.session.add(MenteeWant(mentee_id=1, specialty_id=specialty_ids[slug], rank=rank))
+    mentee = User(
+        id=1,
+        email="mentee@bench.example.com",
+        display_name="Bench Mentee",
+        password_hash=password_hash,
+        is_mentee=True,
+        **adult_who_accepted(),
+    )
+    mentee.mentee_profile = MenteeProfile(
+        about="Wants to learn.",
+        genres=["hip-hop", "electronic"],
+        tools=["ableton-live"],
+        experience="some_experience",
+        path="apprenticeship",
+        place_id=london.geonameid,
+        travel_km=50,
+        remote_ok=True,
+        availability=0b111000,
+    )
+    db.session.add(mentee)
+    db.session.flush()
+    for rank, slug in enumerate(["engineer", "artist_producer"], 1):
+        db.session.add(MenteeAspiration(mentee_id=1, archetype_id=archetype_ids[slug], rank=rank))
+    for rank, slug in enumerate(list(specialty_ids)[1:4], 1):
+        db.session.add(MenteeWant(mentee_id=1, specialty_id=specialty_ids[slug], rank=rank))
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT setval('users_id_seq', (SELECT max(id) FROM users))"))
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("SELECT setval('users_id_seq', (SELECT max(id) FROM users))"))
-            db.session.commit()
 
 
 def bump_a_profile(database_url: str) -> None:

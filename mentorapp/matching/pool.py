@@ -134,13 +134,24 @@ class MentorPool:
         """This pool without the people `ids`, plus `records` (their new state, if any)."""
         keep = self.rows(np.flatnonzero(~np.isin(self.ids, np.fromiter(ids, dtype=np.int64))))
         fresh = MentorPool.build(records, self.vocabulary)
+        return MentorPool.joined([keep, fresh], self.vocabulary)
+
+    @classmethod
+    def joined(cls, pools: Iterable[MentorPool], vocabulary: Vocabulary) -> MentorPool:
+        """One pool of these pools' rows, in order: a large pool built a block at a time
+        (its records need never be in memory all at once)."""
+        parts = list(pools)
+        if not parts:
+            return cls.build([], vocabulary)
+        if len(parts) == 1:
+            return parts[0]
         columns = {
-            name: np.concatenate([getattr(keep, name), getattr(fresh, name)])
+            name: np.concatenate([getattr(part, name) for part in parts])
             for name in _MENTOR_COLUMNS
             if name != "taught"
         }
-        taught = np.concatenate([keep.taught, fresh.taught], axis=1)
-        return MentorPool(self.vocabulary, taught=taught, **columns)
+        taught = np.concatenate([part.taught for part in parts], axis=1)
+        return cls(vocabulary, taught=taught, **columns)
 
 
 _MENTOR_COLUMNS = (
@@ -225,12 +236,19 @@ class MenteePool:
         """This pool without the people `ids`, plus `records` (their new state, if any)."""
         keep = self.rows(np.flatnonzero(~np.isin(self.ids, np.fromiter(ids, dtype=np.int64))))
         fresh = MenteePool.build(records, self.vocabulary)
-        return MenteePool(
-            self.vocabulary,
-            *(
-                np.concatenate([getattr(keep, name), getattr(fresh, name)])
-                for name in _MENTEE_COLUMNS
-            ),
+        return MenteePool.joined([keep, fresh], self.vocabulary)
+
+    @classmethod
+    def joined(cls, pools: Iterable[MenteePool], vocabulary: Vocabulary) -> MenteePool:
+        """One pool of these pools' rows, in order (see MentorPool.joined)."""
+        parts = list(pools)
+        if not parts:
+            return cls.build([], vocabulary)
+        if len(parts) == 1:
+            return parts[0]
+        return cls(
+            vocabulary,
+            *(np.concatenate([getattr(part, name) for part in parts]) for name in _MENTEE_COLUMNS),
         )
 
 

@@ -39,7 +39,13 @@ from mentorapp.models import (
     Specialty,
     User,
 )
-from mentorapp.suggestions.records import load_mentee_records, load_mentor_records, load_vocabulary
+from mentorapp.suggestions.records import (
+    load_mentee_records,
+    load_mentor_records,
+    load_vocabulary,
+    mentee_record_batches,
+    mentor_record_batches,
+)
 
 # Changes to these can change a match; an existing row only through the attributes named
 # (what suggestions/records.py reads): a new headline or bio moves nobody's suggestions.
@@ -144,8 +150,16 @@ class CandidateIndex:
             version,
             seen,
             vocabulary,
-            MentorPool.build(load_mentor_records(), vocabulary),
-            MenteePool.build(load_mentee_records(), vocabulary),
+            # A block of people at a time: a million records would take gigabytes, and
+            # the memory a worker once held it keeps.
+            MentorPool.joined(
+                (MentorPool.build(block, vocabulary) for block in mentor_record_batches()),
+                vocabulary,
+            ),
+            MenteePool.joined(
+                (MenteePool.build(block, vocabulary) for block in mentee_record_batches()),
+                vocabulary,
+            ),
         )
 
     def _patched(self, snapshot: Snapshot) -> Snapshot | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from mentorapp.extensions import db
 from mentorapp.matching import MenteeRecord, MentorRecord, Vocabulary
@@ -71,8 +73,54 @@ def _held_places():
     )
 
 
+# A condition on the column holding each row's person: these ids, or a range of them.
+Owners = Callable[[ColumnElement[int] | InstrumentedAttribute[int]], ColumnElement[bool]]
+BATCH = 50_000  # people read and turned into arrays at a time when building the pools
+
+
+def _among(user_ids: list[int] | None) -> Owners | None:
+    return None if user_ids is None else (lambda column: column.in_(user_ids))
+
+
+def _batches(owner: InstrumentedAttribute[int], size: int) -> Iterator[Owners]:
+    """Conditions that split everyone into runs of `size` people, by id: they can be
+    read a run at a time, never all held at once (a million records take gigabytes)."""
+    after = 0
+    while True:
+        last = db.session.scalar(
+            select(owner).where(owner > after).order_by(owner).offset(size - 1).limit(1)
+        )
+        yield _between(after, last)
+        if last is None:
+            return
+        after = last
+
+
+def _between(low: int, high: int | None) -> Owners:
+    """Ids above `low`, up to `high` (or all of them above `low` when None)."""
+    if high is None:
+        return lambda column: column > low
+    return lambda column: (column > low) & (column <= high)
+
+
+def mentor_record_batches(size: int | None = None) -> Iterator[list[MentorRecord]]:
+    """Every mentor as records, `size` (BATCH) at a time in order of id."""
+    for owners in _batches(MentorProfile.user_id, size or BATCH):
+        yield _mentor_records(owners)
+
+
+def mentee_record_batches(size: int | None = None) -> Iterator[list[MenteeRecord]]:
+    """Every mentee as records, `size` (BATCH) at a time in order of id."""
+    for owners in _batches(MenteeProfile.user_id, size or BATCH):
+        yield _mentee_records(owners)
+
+
 def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]:
     """Every mentor (or these), as records. Four queries, whatever the number."""
+    return _mentor_records(_among(user_ids))
+
+
+def _mentor_records(owners: Owners | None) -> list[MentorRecord]:
     query = (
         select(
             MentorProfile.user_id,
@@ -90,9 +138,10 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             MentorProfile.takes_minors,
             Place.latitude,
             Place.longitude,
-            User.suspended_at,
+            # Yes or no from the database: no timestamps to convert, a million times.
+            User.suspended_at.is_(None).label("unsuspended"),
             User.is_mentor,
-            MentorApplication.vetted_at,
+            MentorApplication.vetted_at.is_not(None).label("vetted"),
             _held_places().label("held"),
         )
         .join(User, User.id == MentorProfile.user_id)
@@ -106,10 +155,10 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
     specialties = select(mentor_specialties.c.mentor_id, Specialty.slug).join(
         Specialty, Specialty.id == mentor_specialties.c.specialty_id
     )
-    if user_ids is not None:
-        query = query.where(MentorProfile.user_id.in_(user_ids))
-        archetypes = archetypes.where(mentor_archetypes.c.mentor_id.in_(user_ids))
-        specialties = specialties.where(mentor_specialties.c.mentor_id.in_(user_ids))
+    if owners is not None:
+        query = query.where(owners(MentorProfile.user_id))
+        archetypes = archetypes.where(owners(mentor_archetypes.c.mentor_id))
+        specialties = specialties.where(owners(mentor_specialties.c.mentor_id))
     kinds, teaches = _sets(archetypes), _sets(specialties)
     return [
         MentorRecord(
@@ -129,7 +178,7 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
             # A mentor on a pause is not suggested until it ends (availability.tasks).
             accepting=row.accepting and row.paused_until is None,
             # Only a vetted mentor is suggested or placed in a cohort.
-            active=row.suspended_at is None and row.is_mentor and row.vetted_at is not None,
+            active=bool(row.unsuspended and row.is_mentor and row.vetted),
             takes_minors=row.takes_minors,
             tools=frozenset(row.tools or ()),
         )
@@ -139,6 +188,10 @@ def load_mentor_records(user_ids: list[int] | None = None) -> list[MentorRecord]
 
 def load_mentee_records(user_ids: list[int] | None = None) -> list[MenteeRecord]:
     """Every mentee (or these), as records. Three queries, whatever the number."""
+    return _mentee_records(_among(user_ids))
+
+
+def _mentee_records(owners: Owners | None) -> list[MenteeRecord]:
     query = (
         select(
             MenteeProfile.user_id,
@@ -168,10 +221,10 @@ def load_mentee_records(user_ids: list[int] | None = None) -> list[MenteeRecord]
         .join(Specialty, Specialty.id == MenteeWant.specialty_id)
         .order_by(MenteeWant.mentee_id, MenteeWant.rank)
     )
-    if user_ids is not None:
-        query = query.where(MenteeProfile.user_id.in_(user_ids))
-        aspirations = aspirations.where(MenteeAspiration.mentee_id.in_(user_ids))
-        wants = wants.where(MenteeWant.mentee_id.in_(user_ids))
+    if owners is not None:
+        query = query.where(owners(MenteeProfile.user_id))
+        aspirations = aspirations.where(owners(MenteeAspiration.mentee_id))
+        wants = wants.where(owners(MenteeWant.mentee_id))
     hopes, wishes = _ranked(aspirations), _ranked(wants)
     today = utcnow().date()
     return [

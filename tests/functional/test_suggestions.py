@@ -434,3 +434,22 @@ def test_a_change_that_commits_after_a_later_one_is_still_picked_up(
     slow.commit()
     slow.close()
     assert names_in_order(text(client.get("/suggestions"))) == ["Early"]
+
+
+def test_arrays_built_a_block_of_people_at_a_time_hold_everyone_once(
+    app, client, auth, users, mentee, monkeypatch
+):
+    # Two people a block: five mentors make three blocks, the last one open-ended.
+    monkeypatch.setattr("mentorapp.suggestions.records.BATCH", 2)
+    auth.logout()
+    mentors = [build_mentor(client, auth, users, f"m{n}@example.com") for n in range(5)]
+    auth.login("priya@example.com")
+    body = text(client.get("/suggestions"))
+    assert sorted(names_in_order(body)) == ["M0", "M1", "M2", "M3", "M4"]
+    assert "5 mentors" in body
+    with app.app_context():
+        pool = app.extensions["candidate_index"].current().mentors
+    assert pool.ids.tolist() == sorted(mentors)
+    auth.logout()
+    auth.login("m0@example.com")
+    assert names_in_order(text(client.get("/suggestions/mentees"))) == ["Priya"]
