@@ -25,7 +25,17 @@ from tests.functional.apprenticeship_builders import (
 )
 from tests.helpers import checked_value, text
 
-ALL_KINDS = ["request", "answer", "reminder", "expiry", "message", "feedback", "listing", "queue"]
+ALL_KINDS = [
+    "request",
+    "answer",
+    "waiting_list",
+    "reminder",
+    "expiry",
+    "message",
+    "feedback",
+    "listing",
+    "queue",
+]
 
 
 def inbox_texts(page: str) -> list[str]:
@@ -212,6 +222,7 @@ def test_muted_kinds_are_not_emailed_but_still_reach_the_inbox(app):
             "message",
             "queue",
             "request",
+            "waiting_list",
         ]
 
     ana_client = signed_in(app, "ana@example.com")
