@@ -214,6 +214,8 @@ DEFAULTS: dict = {
     "BANDCAMP_FETCH_ORIGIN": "",
     "BANDCAMP_FETCH_TIMEOUT": 5.0,
     "BANDCAMP_FETCH_MAX_BYTES": 2 * 1024 * 1024,
+    # A page that could not be read (timeout, 5xx) is tried again this many seconds later.
+    "BANDCAMP_RETRY_DELAY": 60,
     # The directory's search counts this many matches at most ("more than 1,000
     # places") and pages no further: a common word would otherwise touch every match.
     "DIRECTORY_SEARCH_CAP": 1000,

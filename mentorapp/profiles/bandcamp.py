@@ -13,8 +13,9 @@ bandcamp.com or a subdomain (a redirect elsewhere is not followed), gives up aft
 `BANDCAMP_FETCH_TIMEOUT` seconds and `BANDCAMP_FETCH_MAX_BYTES`, and names mentorapp in
 its User-Agent. A page without a number, a 404 or a page too big is kept as "" (the link
 stays a plain link, not read again until it is edited); a timeout, a refused connection
-or a 5xx raises `TryAgain`, the task's retries (two) try again, and after them the link
-stays plain until the mentor saves the links next. `BANDCAMP_FETCH_ORIGIN` (tests only,
+or a 5xx raises `TryAgain`, and the task tries those pages again after
+`BANDCAMP_RETRY_DELAY` seconds, twice at most; after that the link stays plain until the
+mentor saves the links next. `BANDCAMP_FETCH_ORIGIN` (tests only,
 empty in production) sends the fetch to another origin with the same path; the address
 checked is still the stored one."""
 
@@ -44,6 +45,8 @@ from mentorapp.profiles.portfolio import (
 logger = logging.getLogger("mentorapp.profiles.bandcamp")
 
 MAX_REDIRECTS = 3
+# A page that could not be read is tried this many times in all (the first and two more).
+ATTEMPTS = 3
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
@@ -72,10 +75,10 @@ def note_links_saved(profile: MentorProfile) -> None:
         tasks.enqueue_after_commit(read_bandcamp_pages, profile.user.id)
 
 
-def read_pages(user_id: int) -> int:
+def read_pages(user_id: int, attempt: int = 1) -> int:
     """Read the numbers of the mentor's Bandcamp pages not read yet and keep them.
-    Returns how many pages were read (with or without a number). Raises `TryAgain`
-    when some could not be read now (what was read is kept)."""
+    Returns how many pages were read (with or without a number). When some could not
+    be read now, enqueues the next attempt, up to `ATTEMPTS`."""
     profile = db.session.get(MentorProfile, user_id)
     pending = pages_to_read(profile) if profile is not None else []
     db.session.rollback()  # no transaction stays open while Bandcamp answers
@@ -89,8 +92,20 @@ def read_pages(user_id: int) -> int:
             again.append(url)
     if found:
         _keep(user_id, found)
-    if again:
-        raise TryAgain(f"{len(again)} Bandcamp page(s) to read again")
+    if again and attempt < ATTEMPTS:
+        from mentorapp import tasks
+        from mentorapp.profiles.tasks import read_bandcamp_pages
+
+        delay = float(current_app.config.get("BANDCAMP_RETRY_DELAY", 60))
+        tasks.enqueue(read_bandcamp_pages, user_id, attempt + 1, delay=delay)
+    elif again:
+        logger.warning(
+            "Gave up reading %d Bandcamp page(s) of mentor %s after %d attempts; "
+            "they stay links until the mentor saves them again.",
+            len(again),
+            user_id,
+            attempt,
+        )
     return len(found)
 
 

@@ -46,7 +46,9 @@ PAGES = {
     "/album/huge": (200, {}, page(PROPERTIES) + b" " * (3 * 1024 * 1024), 0),
     "/album/moved-away": (302, {"Location": "https://evil.example.org/album/off-bandcamp"}, b"", 0),
     "/album/renamed": (301, {"Location": "/album/night-ferry"}, b"", 0),
+    "/album/down": (503, {}, b"Down for maintenance", 0),
 }
+FLAKY = "/album/flaky"  # 503 twice, then the page
 
 
 class LocalBandcamp:
@@ -58,6 +60,9 @@ class LocalBandcamp:
             def do_GET(self):
                 outer.requests.append((self.path, self.headers.get("User-Agent", "")))
                 status, headers, body, wait = PAGES.get(self.path, (404, {}, b"", 0))
+                if self.path == FLAKY:
+                    ok = outer.paths().count(FLAKY) > 2
+                    status, body = (200, page(PROPERTIES)) if ok else (503, b"")
                 time.sleep(wait)
                 self.send_response(status)
                 for name, value in headers.items():
@@ -147,6 +152,24 @@ def test_the_worker_reads_the_page_and_the_page_then_shows_the_player(
     save_links(auth, user_id, [ALBUM, "https://www.mo-mixes.example.org/reel"])
     worker.drain()
     assert bandcamp.paths() == ["/album/night-ferry"]
+
+
+def test_a_page_that_cannot_be_read_now_is_tried_twice_more_at_most(
+    queue_app, task_worker, bandcamp, caplog
+):
+    app = queue_app(BANDCAMP_FETCH_ORIGIN=bandcamp.origin, BANDCAMP_RETRY_DELAY=0.05)
+    user_id, auth = mentor_on(app)
+    flaky = "https://harbour.bandcamp.com/album/flaky"
+    down = "https://harbour.bandcamp.com/album/down"
+    worker = task_worker(app)
+    with caplog.at_level(logging.WARNING, logger="mentorapp"):
+        save_links(auth, user_id, [flaky, down])
+        worker.wait_for(lambda: bandcamp.paths().count("/album/down") == 3, timeout=15)
+        worker.drain()
+    assert bandcamp.paths().count(FLAKY) == 3 and bandcamp.paths().count("/album/down") == 3
+    assert items_of(app, user_id) == {flaky: "album=1234567"}
+    assert players_on(app, user_id) == [("album=1234567", flaky)]
+    assert "Gave up reading 1 Bandcamp page(s)" in caplog.text
 
 
 def test_a_link_edited_again_is_read_again_and_the_old_number_forgotten(make_app, bandcamp):
