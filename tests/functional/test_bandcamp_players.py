@@ -260,6 +260,8 @@ def urlpath(link: str) -> str:
             None,
         ),
         ("<script>var x = 'album=99';</script>", None),
+        ("<title>" + "Night Ferry " * 4000 + "</title>" + PROPERTIES, "album=1234567"),
+        ("</head><body>" + PROPERTIES, None),  # only the head is read
     ],
 )
 def test_the_number_is_read_from_the_meta_tags_only(html, item):
