@@ -213,6 +213,15 @@ DEFAULTS: dict = {
     "S3_ENDPOINT_URL": "",
     "S3_PREFIX": "",
     "SQLITE_BUSY_TIMEOUT_MS": 2000,
+    # Reading a Bandcamp page's album or track number (profiles/bandcamp.py), in the
+    # worker only: give up after this many seconds or bytes. The origin is for tests
+    # (a local server plays Bandcamp, the path kept); empty in production, where the
+    # environment cannot set it.
+    "BANDCAMP_FETCH_ORIGIN": "",
+    "BANDCAMP_FETCH_TIMEOUT": 5.0,
+    "BANDCAMP_FETCH_MAX_BYTES": 2 * 1024 * 1024,
+    # A page that could not be read (timeout, 5xx) is tried again this many seconds later.
+    "BANDCAMP_RETRY_DELAY": 60,
     # The directory's search counts this many matches at most ("more than 1,000
     # places") and pages no further: a common word would otherwise touch every match.
     "DIRECTORY_SEARCH_CAP": 1000,

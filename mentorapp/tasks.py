@@ -109,6 +109,7 @@ TASK_MODULES = (
     "mentorapp.directory.tasks",
     "mentorapp.notifications.tasks",
     "mentorapp.photos.tasks",
+    "mentorapp.profiles.tasks",
     "mentorapp.suggestions.tasks",
 )
 

@@ -80,6 +80,9 @@ def test_config(database_uri: str, instance_path: str, **overrides) -> dict:
         # worker use the `task_worker` fixture (tests/queue.py).
         "TASK_QUEUE_IMMEDIATE": True,
         "TASK_QUEUE_URL": "",
+        # Reading a Bandcamp page never leaves the machine: a closed local port unless a
+        # test serves Bandcamp itself (tests/functional/test_bandcamp_players.py).
+        "BANDCAMP_FETCH_ORIGIN": "http://127.0.0.1:9",
     }
     config.update(overrides)
     return config

@@ -71,6 +71,9 @@ class MentorProfile(db.Model):
     # (profiles.credits): the search indexes it and the admins vet it.
     credits: Mapped[str] = mapped_column(Text, default="")
     portfolio_links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The numbers read from the Bandcamp pages among the links, by page address
+    # ("album=123"; "" when the page had none): written by profiles/tasks.py.
+    bandcamp_items: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
     works_in_person: Mapped[bool] = mapped_column(default=True)
     works_remotely: Mapped[bool] = mapped_column(default=False)

@@ -4,7 +4,9 @@ needs to build the player when the visitor presses play.
 
 Nothing here fetches anything: the player is loaded by the visitor's browser, after a
 click, from a host the CSP names (`PLAYER_HOSTS`). Until then the page holds only the
-plain link."""
+plain link. A Bandcamp page address (artist.bandcamp.com/album/...) gets its player from
+the album's or track's number, which a background task read from the page once after the
+mentor saved it (`profiles/bandcamp.py`) and which the profile keeps."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _SPOTIFY_KINDS = ("track", "album", "playlist", "episode", "show", "artist")
 _SPOTIFY_ID = re.compile(r"^[A-Za-z0-9]{22}$")
 _BANDCAMP_ITEM = re.compile(r"(?:^|/)((?:album|track)=\d{1,12})(?:/|$)")
+_BANDCAMP_PAGE = re.compile(r"^/(?:album|track)/[A-Za-z0-9_.-]{1,200}/?$")
 _SOUNDCLOUD_PATH = re.compile(r"^/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)?/?$")
 
 
@@ -70,9 +73,9 @@ def _spotify(url: str) -> str | None:
     return None
 
 
-def _bandcamp(url: str) -> str | None:
-    """Bandcamp's player needs the album's or track's number, which only its embed
-    address carries (bandcamp.com/EmbeddedPlayer/album=...): a page address is a link."""
+def bandcamp_embed_item(url: str) -> str | None:
+    """Bandcamp's player needs the album's or track's number, which its embed address
+    carries (bandcamp.com/EmbeddedPlayer/album=...); a page address carries only a name."""
     parts = urlsplit(url)
     if _host(url) != "bandcamp.com" or not parts.path.startswith("/EmbeddedPlayer/"):
         return None
@@ -80,8 +83,37 @@ def _bandcamp(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-def describe(url: str) -> PortfolioLink:
-    """A portfolio link's name by its host, and its player when we embed one."""
+def is_bandcamp_host(host: str) -> bool:
+    return host == "bandcamp.com" or host.endswith(".bandcamp.com")
+
+
+def is_bandcamp_page(url: str) -> bool:
+    """An album's or track's page on Bandcamp (https, port 443, no user): the address a
+    mentor pastes, whose number the background task may read."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    return (
+        parts.scheme == "https"
+        and is_bandcamp_host((parts.hostname or "").lower())
+        and port in (None, 443)
+        and not parts.username
+        and parts.password is None
+        and bool(_BANDCAMP_PAGE.match(parts.path))
+    )
+
+
+def bandcamp_item(kind: str, number: int | str) -> str | None:
+    """What Bandcamp's embed address takes ("album=123"), or None for anything else."""
+    item = f"{kind}={number}"
+    return item if kind in ("album", "track") and _BANDCAMP_ITEM.fullmatch(item) else None
+
+
+def describe(url: str, bandcamp_items: dict[str, str] | None = None) -> PortfolioLink:
+    """A portfolio link's name by its host, and its player when we embed one.
+    `bandcamp_items`: the numbers read from Bandcamp pages, by page address."""
     host = _host(url)
     scheme = urlsplit(url).scheme
     if host in ("youtube.com", "m.youtube.com", "music.youtube.com", "youtu.be"):
@@ -92,8 +124,11 @@ def describe(url: str) -> PortfolioLink:
         playable = scheme == "https" and bool(_SOUNDCLOUD_PATH.match(path))
         track = path.strip("/") if playable else ""
         return PortfolioLink(url, "SoundCloud", "soundcloud" if playable else None, track)
-    if host == "bandcamp.com" or host.endswith(".bandcamp.com"):
-        item = _bandcamp(url) if scheme == "https" else None
+    if is_bandcamp_host(host):
+        item = bandcamp_embed_item(url) if scheme == "https" else None
+        if item is None and is_bandcamp_page(url):
+            known = (bandcamp_items or {}).get(url) or ""
+            item = known if _BANDCAMP_ITEM.fullmatch(known) else None
         return PortfolioLink(url, "Bandcamp", "bandcamp" if item else None, item or "")
     if host == "open.spotify.com":
         item = _spotify(url) if scheme == "https" else None
@@ -101,9 +136,11 @@ def describe(url: str) -> PortfolioLink:
     return PortfolioLink(url, host or url)
 
 
-def portfolio(links: list[str] | None) -> list[PortfolioLink]:
+def portfolio(
+    links: list[str] | None, bandcamp_items: dict[str, str] | None = None
+) -> list[PortfolioLink]:
     """The links in the mentor's order; a name that comes twice is numbered."""
-    described = [describe(link) for link in links or []]
+    described = [describe(link, bandcamp_items) for link in links or []]
     counts = Counter(link.name for link in described)
     seen: Counter[str] = Counter()
     numbered = []

@@ -75,7 +75,11 @@ def show(user_id: int):
         references=workspace.shown_references(person.id) if person.is_mentee else [],
         record=feedback.public_record(person.id) if person.is_mentor else None,
         track=track_record(person) if person.is_mentor and person.mentor_profile else None,
-        portfolio=portfolio(person.mentor_profile.portfolio_links) if person.mentor_profile else [],
+        portfolio=portfolio(
+            person.mentor_profile.portfolio_links, person.mentor_profile.bandcamp_items
+        )
+        if person.mentor_profile
+        else [],
         progress=progress,
         genre_names=GENRE_NAMES,
         availability_labels=availability_labels,

@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 from mentorapp.models import MenteeProfile, MentorProfile, Role
 from mentorapp.parsing import whole_number
 from mentorapp.places.gazetteer import Gazetteer
-from mentorapp.profiles import credits, forms, services
+from mentorapp.profiles import bandcamp, credits, forms, services
 from mentorapp.profiles import vocabulary as v
 
 
@@ -121,6 +121,7 @@ def _save_mentor_about(form, p: MentorProfile) -> None:
         years_producing=form.years_producing.data,
         portfolio_links=_links(form.portfolio_links.data),
     )
+    bandcamp.note_links_saved(p)
 
 
 def _save_mentor_craft(form, p: MentorProfile) -> None:
