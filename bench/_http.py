@@ -141,6 +141,17 @@ def postgres_database(name: str) -> str | None:
     return f"{PG_SERVER}/{name}"
 
 
+def use_database(database_url: str) -> None:
+    """The environment every bench's app starts from: production settings on this
+    database (create_app reads them when it is called)."""
+    os.environ.update(
+        MENTORAPP_ENV="production",
+        SECRET_KEY="bench",
+        PUBLIC_URL="http://bench.invalid",
+        DATABASE_URL=database_url,
+    )
+
+
 def adult_who_accepted() -> dict:
     """User fields of an adult who accepted the current code of conduct, so a bench
     login goes straight to the page measured, not to the code-of-conduct question."""

@@ -42,6 +42,7 @@ from _http import (
     postgres_database,
     serve,
     timed,
+    use_database,
 )
 from _listings import DESCRIPTIONS, FIRST, SECOND
 from sqlalchemy import insert, select
@@ -64,12 +65,7 @@ TARGETS = (
 
 
 def app_for(database_url: str):
-    os.environ.update(
-        MENTORAPP_ENV="production",
-        SECRET_KEY="bench",
-        PUBLIC_URL="http://bench.invalid",
-        DATABASE_URL=database_url,
-    )
+    use_database(database_url)
     from mentorapp import create_app
 
     return create_app()

@@ -22,7 +22,7 @@ import time
 
 import _population
 import numpy as np
-from _http import PG_SERVER, ROOT, adult_who_accepted, postgres_database
+from _http import PG_SERVER, ROOT, adult_who_accepted, postgres_database, use_database
 from sqlalchemy import insert
 from sqlalchemy import text as sql
 
@@ -117,12 +117,7 @@ def _postgres_has(name: str) -> bool:
 
 
 def build(database_url: str, count: int, kept: bool = False):
-    os.environ.update(
-        MENTORAPP_ENV="production",
-        SECRET_KEY="bench",
-        PUBLIC_URL="http://bench.invalid",
-        DATABASE_URL=database_url,
-    )
+    use_database(database_url)
     from flask_migrate import upgrade
 
     from mentorapp import create_app

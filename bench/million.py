@@ -38,6 +38,7 @@ from _http import (
     free_port,
     postgres_database,
     serve,
+    use_database,
     worker_rss_mb,
 )
 from suggestions import add_people_to_sign_in
@@ -79,12 +80,7 @@ def copy_rows(cursor, table, columns: list[str], rows: Iterable[tuple]) -> int:
 
 def fill(database_url: str, mentors: int) -> dict[str, float]:
     """Returns the seconds each step took."""
-    os.environ.update(
-        MENTORAPP_ENV="production",
-        SECRET_KEY="bench",
-        PUBLIC_URL="http://bench.invalid",
-        DATABASE_URL=database_url,
-    )
+    use_database(database_url)
     from flask_migrate import upgrade
     from sqlalchemy import insert, select
 

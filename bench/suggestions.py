@@ -35,6 +35,7 @@ from _http import (
     postgres_database,
     serve,
     timed,
+    use_database,
     worker_rss_mb,
 )
 from sqlalchemy import insert, select, text, update
@@ -47,12 +48,7 @@ TARGETS = "targets: under 50 ms median with 100,000 mentors; a worker under 250 
 
 
 def fill(database_url: str, mentors: int) -> None:
-    os.environ.update(
-        MENTORAPP_ENV="production",
-        SECRET_KEY="bench",
-        PUBLIC_URL="http://bench.invalid",
-        DATABASE_URL=database_url,
-    )
+    use_database(database_url)
     from flask_migrate import upgrade
 
     from mentorapp import create_app

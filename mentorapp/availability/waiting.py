@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from mentorapp.errors import Conflict, NotAllowed
 from mentorapp.extensions import db
@@ -71,18 +72,21 @@ def entry_of(mentor_id: int, mentee_id: int) -> WaitingListEntry | None:
     )
 
 
-def position(entry: WaitingListEntry) -> int:
-    """1 for the first on the list. Someone who took up an offer and asked is out of
-    the line (their request waits for an answer), so they are not counted."""
-    ahead = db.session.scalar(
-        select(func.count(Entry.id)).where(
-            Entry.mentor_id == entry.mentor_id,
-            ~ASKED,
-            (Entry.joined_at < entry.joined_at)
-            | ((Entry.joined_at == entry.joined_at) & (Entry.id < entry.id)),
-        )
+def _ahead(mentor_id, joined_at, entry_id):
+    """How many are in line before this place on the mentor's list. Someone who took up
+    an offer and asked is out of the line (their request waits for an answer), so they
+    are not counted. Takes values or the outer query's columns (correlated)."""
+    other = aliased(Entry)
+    return select(func.count(other.id)).where(
+        other.mentor_id == mentor_id,
+        ~(other.offered_at.is_not(None) & other.offer_expires_at.is_(None)),
+        (other.joined_at < joined_at) | ((other.joined_at == joined_at) & (other.id < entry_id)),
     )
-    return (ahead or 0) + 1
+
+
+def position(entry: WaitingListEntry) -> int:
+    """1 for the first on the list."""
+    return (db.session.scalar(_ahead(entry.mentor_id, entry.joined_at, entry.id)) or 0) + 1
 
 
 @dataclass(frozen=True)
@@ -101,15 +105,16 @@ class ListPlace:
 def lists_of(mentee: User) -> list[ListPlace]:
     """The waiting lists `mentee` is on, the one joined first first, with their place in
     each; only their own entries (nobody sees who else waits)."""
+    ahead = _ahead(Entry.mentor_id, Entry.joined_at, Entry.id).scalar_subquery()
     rows = db.session.execute(
-        select(Entry, User)
+        select(Entry, User, ahead)
         .join(User, User.id == Entry.mentor_id)
         .where(Entry.mentee_id == mentee.id)
         .order_by(Entry.joined_at, Entry.id)
     ).all()
     return [
-        ListPlace(mentor, entry, 0 if _has_asked(entry) else position(entry))
-        for entry, mentor in rows
+        ListPlace(mentor, entry, 0 if _has_asked(entry) else before + 1)
+        for entry, mentor, before in rows
     ]
 
 

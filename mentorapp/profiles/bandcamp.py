@@ -38,7 +38,7 @@ from mentorapp.models import MentorProfile
 from mentorapp.profiles.portfolio import (
     bandcamp_embed_item,
     bandcamp_item,
-    is_bandcamp_host,
+    is_bandcamp_address,
     is_bandcamp_page,
 )
 
@@ -131,21 +131,6 @@ def _keep(user_id: int, found: dict[str, str]) -> None:
     db.session.commit()
 
 
-def _allowed(address: str) -> bool:
-    parts = urlsplit(address)
-    try:
-        port = parts.port
-    except ValueError:
-        return False
-    return (
-        parts.scheme == "https"
-        and is_bandcamp_host((parts.hostname or "").lower())
-        and port in (None, 443)
-        and not parts.username
-        and parts.password is None
-    )
-
-
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     # Every redirect comes back as an HTTPError: read_item checks where it goes first.
     def redirect_request(self, req, fp, code, msg, headers, newurl):
@@ -164,7 +149,7 @@ def read_item(url: str) -> str | None:
     deadline = time.monotonic() + timeout
     address = url
     for _ in range(MAX_REDIRECTS + 1):
-        if not _allowed(address):
+        if not is_bandcamp_address(address):
             logger.warning("Not fetching %s for %s: not an https Bandcamp address.", address, url)
             return None
         parts = urlsplit(address)

@@ -87,9 +87,9 @@ def is_bandcamp_host(host: str) -> bool:
     return host == "bandcamp.com" or host.endswith(".bandcamp.com")
 
 
-def is_bandcamp_page(url: str) -> bool:
-    """An album's or track's page on Bandcamp (https, port 443, no user): the address a
-    mentor pastes, whose number the background task may read."""
+def is_bandcamp_address(url: str) -> bool:
+    """An address on Bandcamp the background task may fetch: https, bandcamp.com or a
+    subdomain, port 443, no user or password."""
     parts = urlsplit(url)
     try:
         port = parts.port
@@ -101,8 +101,13 @@ def is_bandcamp_page(url: str) -> bool:
         and port in (None, 443)
         and not parts.username
         and parts.password is None
-        and bool(_BANDCAMP_PAGE.match(parts.path))
     )
+
+
+def is_bandcamp_page(url: str) -> bool:
+    """An album's or track's page on Bandcamp: the address a mentor pastes, whose number
+    the background task may read."""
+    return is_bandcamp_address(url) and bool(_BANDCAMP_PAGE.match(urlsplit(url).path))
 
 
 def bandcamp_item(kind: str, number: int | str) -> str | None:

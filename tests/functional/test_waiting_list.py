@@ -1,5 +1,6 @@
 """A full mentor's waiting list: joining, leaving, being told in turn when a place frees."""
 
+import re
 from datetime import timedelta
 
 from mentorapp.apprenticeships import services as apprenticeships
@@ -208,7 +209,10 @@ def test_the_dashboard_lists_ones_own_waiting_lists_with_the_number_and_an_offer
     end_running(app, running[0])  # a place frees: Tom is offered it
     page = text(tom.get("/dashboard"))
     assert "A place is free for you" in page and "Ask Marcus" in page
-    assert "You are number 1." in text(priya.get("/dashboard"))  # Tom is out of the line
+    # Tom, offered the place, is still first in line until he asks.
+    page = text(priya.get("/dashboard"))
+    assert re.search(r"Marcus</a>\s*<span[^>]*>You are number 2\.", page)
+    assert re.search(r"Lena</a>\s*<span[^>]*>You are number 1\.", page)
 
     # Leaving from the dashboard comes back to it.
     response = post(priya, f"/availability/waiting-list/{other}/leave", data={"next": "/dashboard"})
