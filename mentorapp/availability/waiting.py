@@ -143,21 +143,6 @@ def held_for_others(mentor_id: int, mentee_id: int | None) -> Holds:
     return Holds(count or 0, until)
 
 
-def held_places(mentor_ids: list[int], viewer_id: int | None) -> dict[int, int]:
-    """For a page of mentors, one query: how many of each one's places are held for
-    people other than the viewer."""
-    if not mentor_ids:
-        return {}
-    query = (
-        select(Entry.mentor_id, func.count(Entry.id))
-        .where(Entry.mentor_id.in_(mentor_ids), HOLDING)
-        .group_by(Entry.mentor_id)
-    )
-    if viewer_id is not None:
-        query = query.where(Entry.mentee_id != viewer_id)
-    return {mentor_id: held for mentor_id, held in db.session.execute(query)}
-
-
 def held_message(mentor: User, holds: Holds) -> str:
     until = f" until {holds.until:%d %B}" if holds.until and holds.until > utcnow() else ""
     return (

@@ -6,6 +6,7 @@ is plain SQL on both."""
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,12 +25,12 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased
 
 from mentorapp.apprenticeships.services import paired_recently
-from mentorapp.availability import waiting
 from mentorapp.extensions import db
 from mentorapp.matching import Match, rank_mentors
+from mentorapp.mentors.cards import MentorCard, load_cards
 from mentorapp.mentors.index import search_words
 from mentorapp.models import (
     Archetype,
@@ -39,11 +40,11 @@ from mentorapp.models import (
     Place,
     Specialty,
     User,
-    WaitingListEntry,
     mentor_archetypes,
     mentor_specialties,
 )
 from mentorapp.models.types import utcnow
+from mentorapp.models.waiting import held_count
 from mentorapp.paging import Page
 from mentorapp.places.gazetteer import distances_km
 from mentorapp.suggestions.index import candidate_index
@@ -72,19 +73,21 @@ class MentorQuery:
 
 @dataclass(frozen=True)
 class FoundMentor:
-    person: User
+    card: MentorCard
     km: float | None = None
     match: Match | None = None  # best fit only: the engine's score and reasons
-    held: int = 0  # places held for others on the waiting list
+
+    @property
+    def person(self) -> MentorCard:
+        return self.card
+
+    @property
+    def profile(self) -> MentorCard:
+        return self.card
 
     @property
     def free_places(self) -> int:
-        """Places the viewer could ask for: neither taken nor held for someone else."""
-        return self.profile.capacity - self.profile.apprentice_count - self.held
-
-    @property
-    def profile(self) -> MentorProfile:
-        return self.person.mentor_profile
+        return self.card.free_places
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,7 @@ def first_matches(
             named = named.where(func.ts_match_vq(vector, query))
         lists = [matching, named]
         newest, user_id = None, MentorSearchEntry.user_id
-        plans = _planned(lists)
+        plans = _planned_for(tuple(words), lists)
     else:
         lists = [
             select(_ROWID.label("user_id"), (-func.bm25(_FTS, 10.0, 1.0)).label("score"))
@@ -279,6 +282,27 @@ def _newest_matches(chosen: Select, limit: int, planned: tuple[float, float]) ->
         older = chosen.where(user_id < start).order_by(by_newest).limit(limit - len(found))
         found += _rows(older)
     return found
+
+
+# The planner's estimates per set of words, for a while: they change only when ANALYZE
+# runs (autovacuum, after a tenth of the rows changed), and an EXPLAIN costs more than a
+# rare word's search. Per process; the oldest go first past PLAN_CACHE_SIZE.
+PLAN_CACHE_SIZE = 2048
+PLAN_CACHE_SECONDS = 600.0
+_plans: dict[tuple[str, ...], tuple[float, list[tuple[float, float]]]] = {}
+
+
+def _planned_for(words: tuple[str, ...], lists: list[Select]) -> list[tuple[float, float]]:
+    now = time.monotonic()
+    kept = _plans.get(words)
+    if kept is not None and now - kept[0] < PLAN_CACHE_SECONDS:
+        return kept[1]
+    plans = _planned(lists)
+    _plans.pop(words, None)
+    while len(_plans) >= PLAN_CACHE_SIZE:
+        del _plans[next(iter(_plans))]
+    _plans[words] = (now, plans)
+    return plans
 
 
 def _planned(lists: list[Select]) -> list[tuple[float, float]]:
@@ -364,15 +388,7 @@ def _narrowed(matching: Select, query: MentorQuery, viewer: User | None) -> Sele
     if query.remote:
         matching = matching.where(MentorProfile.works_remotely.is_(True))
     if query.taking:
-        held = (
-            select(func.count(WaitingListEntry.id))
-            .where(
-                WaitingListEntry.mentor_id == MentorProfile.user_id,
-                waiting.HOLDING,
-                WaitingListEntry.mentee_id != (viewer.id if viewer else None),
-            )
-            .scalar_subquery()
-        )
+        held = held_count(MentorProfile.user_id, viewer.id if viewer else None)
         matching = matching.where(
             MentorProfile.accepting.is_(True),
             MentorProfile.apprentice_count + held < MentorProfile.capacity,
@@ -502,37 +518,23 @@ def _page(
     near: tuple[float, float] | None,
     viewer: User | None = None,
 ) -> MentorPage:
-    people = {
-        person.id: person
-        for person in db.session.scalars(
-            select(User)
-            .where(User.id.in_(ids))
-            .options(
-                selectinload(User.mentor_profile).selectinload(MentorProfile.archetypes),
-                selectinload(User.mentor_profile).selectinload(MentorProfile.specialties),
-                selectinload(User.mentor_profile).selectinload(MentorProfile.place),
-                joinedload(User.mentor_application),
-            )
-        )
-    }
-    shown = [people[i] for i in ids if i in people]
+    cards = load_cards(ids, viewer.id if viewer else None)
+    shown = [cards[i] for i in ids if i in cards]
     km: dict[int, float] = {}
     if near is not None:
-        placed = [p for p in shown if p.mentor_profile.place is not None]
+        placed = [c for c in shown if c.latitude is not None]
         if placed:
-            lat = np.array([p.mentor_profile.place.latitude for p in placed], dtype=float)
-            lon = np.array([p.mentor_profile.place.longitude for p in placed], dtype=float)
+            lat = np.array([c.latitude for c in placed], dtype=float)
+            lon = np.array([c.longitude for c in placed], dtype=float)
             km = dict(
-                zip((p.id for p in placed), distances_km(near, lat, lon).tolist(), strict=True)
+                zip((c.id for c in placed), distances_km(near, lat, lon).tolist(), strict=True)
             )
-    held = waiting.held_places([p.id for p in shown], viewer.id if viewer else None)
     items = [
         FoundMentor(
-            p,
-            km.get(p.id, matches[p.id].distance_km if p.id in matches else None),
-            matches.get(p.id),
-            held.get(p.id, 0),
+            c,
+            km.get(c.id, matches[c.id].distance_km if c.id in matches else None),
+            matches.get(c.id),
         )
-        for p in shown
+        for c in shown
     ]
     return MentorPage(items, total, page, PER_PAGE)

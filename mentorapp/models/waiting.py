@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorapp.extensions import db
@@ -29,3 +29,15 @@ class WaitingListEntry(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def held_count(mentor_id, viewer_id: int | None):
+    """How many of a mentor's places are held (offered or asked) for people on their
+    waiting list other than the viewer: a scalar subquery on `mentor_id`, a column of
+    the outer query."""
+    query = select(func.count(WaitingListEntry.id)).where(
+        WaitingListEntry.mentor_id == mentor_id, WaitingListEntry.offered_at.is_not(None)
+    )
+    if viewer_id is not None:
+        query = query.where(WaitingListEntry.mentee_id != viewer_id)
+    return query.scalar_subquery()

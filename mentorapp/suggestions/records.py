@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from mentorapp.extensions import db
@@ -20,11 +20,11 @@ from mentorapp.models import (
     Place,
     Specialty,
     User,
-    WaitingListEntry,
     mentor_archetypes,
     mentor_specialties,
 )
 from mentorapp.models.types import utcnow
+from mentorapp.models.waiting import held_count
 from mentorapp.profiles.vocabulary import AVAILABILITY_SLOTS, GENRES, TOOLS
 from mentorapp.trust.ages import is_minor_on
 
@@ -58,19 +58,6 @@ def _ranked(query) -> dict[int, list[str]]:
     for owner, slug in db.session.execute(query):
         found[owner].append(slug)
     return found
-
-
-def _held_places():
-    """How many of the mentor's places are held for people on their waiting list."""
-    return (
-        select(func.count(WaitingListEntry.id))
-        .where(
-            WaitingListEntry.mentor_id == MentorProfile.user_id,
-            WaitingListEntry.offered_at.is_not(None),
-        )
-        .correlate(MentorProfile)
-        .scalar_subquery()
-    )
 
 
 # A condition on the column holding each row's person: these ids, or a range of them.
@@ -142,7 +129,7 @@ def _mentor_records(owners: Owners | None) -> list[MentorRecord]:
             User.suspended_at.is_(None).label("unsuspended"),
             User.is_mentor,
             MentorApplication.vetted_at.is_not(None).label("vetted"),
-            _held_places().label("held"),
+            held_count(MentorProfile.user_id, None).label("held"),
         )
         .join(User, User.id == MentorProfile.user_id)
         .outerjoin(Place, Place.id == MentorProfile.place_id)
