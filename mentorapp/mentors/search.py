@@ -176,17 +176,10 @@ def text_matches(text: str):
     )
 
 
-@dataclass(frozen=True)
-class Candidate:
-    user_id: int
-    named: bool
-    score: float
-
-
 def first_matches(
     words: list[str], limit: int, narrow: Callable[[Select], Select] | None = None
-) -> list[Candidate]:
-    """The listed mentors the index finds for these words, ranked, without ranking every
+) -> list[int]:
+    """The ids of the listed mentors the index finds for these words, ranked, without ranking every
     match: the index hands its matches over newest first (its own order, so it stops
     early), `narrow` filters them as they come (a select joined to mentor_profiles), and
     the first `limit` kept are ranked, with the first `limit` whose name holds a word,
@@ -221,7 +214,9 @@ def first_matches(
         ]
         newest, user_id = _ROWID.desc(), MentorSearchEntry.user_id
         plans = []
-    found: dict[int, Candidate] = {}
+    # user_id -> the sort key (not named, -score, user_id): plain tuples, as 1,001
+    # objects would cost more than the rows do.
+    found: dict[int, tuple[bool, float, int]] = {}
     for named, chosen in ((True, lists[1]), (False, lists[0])):
         planned = plans[int(named)] if newest is None else None
         if narrow is not None:
@@ -231,11 +226,12 @@ def first_matches(
             if planned is None
             else _newest_matches(chosen, limit, planned)
         )
-        for row in rows:
-            found.setdefault(row.user_id, Candidate(row.user_id, named, row.score))
+        for found_id, score in rows:
+            if found_id not in found:
+                found[found_id] = (not named, -score, found_id)
         if len(found) >= limit:
             break  # as many names as the page can count: they rank above any bio
-    return sorted(found.values(), key=lambda c: (not c.named, -c.score, c.user_id))
+    return [key[2] for key in sorted(found.values())]
 
 
 def _connection():
@@ -466,7 +462,7 @@ def _bounded(query: MentorQuery, viewer: User | None, words: list[str], cap: int
         order = [MentorSearchEntry.created_at.desc(), MentorSearchEntry.user_id.desc()]
         return list(_connection().scalars(newest.order_by(*order).limit(cap + 1)).all())
     narrow = (lambda chosen: _narrowed(chosen, query, viewer)) if narrows else None
-    return [c.user_id for c in first_matches(words, cap + 1, narrow)[: cap + 1]]
+    return first_matches(words, cap + 1, narrow)[: cap + 1]
 
 
 def _exact(query: MentorQuery, viewer: User | None, cap: int) -> list[int]:
