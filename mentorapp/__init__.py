@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.auth.routes import bp as auth
     from mentorapp.availability.routes import bp as availability
     from mentorapp.directory.routes import bp as directory
+    from mentorapp.insights.routes import bp as insights
     from mentorapp.main.routes import bp as main
     from mentorapp.mentors.routes import bp as mentors
     from mentorapp.notifications.routes import bp as notifications
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         quiz,
         admin,
+        insights,
         observability,
         feedback,
         feedback_admin,

@@ -7,6 +7,7 @@ from mentorapp.errors import DomainError
 from mentorapp.extensions import db, login_manager
 from mentorapp.forms import EmptyForm, show_error
 from mentorapp.models import User
+from mentorapp.models.types import utcnow
 from mentorapp.profiles import services as profile_services
 from mentorapp.trust.feedback import flagged_count
 from mentorapp.views import render_form
@@ -28,9 +29,23 @@ def require_admin():
 
 @bp.get("")
 def dashboard():
+    # Imported here: the insights blueprint takes its admin check from this module.
+    from mentorapp.insights import services as insights
+    from mentorapp.insights.forms import SpanForm
+    from mentorapp.insights.routes import span_from
+
+    form = SpanForm(request.args)
+    span = span_from(form)
+    if not form.errors:  # the dates shown are the dates used
+        form.since.data, form.until.data = span.since, span.until
     return render_template(
-        "admin/dashboard.html", overview=services.overview(), flagged_mentors=flagged_count()
-    )
+        "admin/dashboard.html",
+        overview=services.overview(),
+        flagged_mentors=flagged_count(),
+        form=form,
+        span=span,
+        charts=insights.dashboard(span, utcnow()),
+    ), (422 if form.errors else 200)
 
 
 @bp.get("/people")

@@ -1,0 +1,1 @@
+"""How the programme is doing: the admin dashboard's figures and their charts."""

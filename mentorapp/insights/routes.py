@@ -1,0 +1,35 @@
+from flask import Blueprint, Response, abort, request
+
+from mentorapp.admin.routes import require_admin
+from mentorapp.insights import charts, services
+from mentorapp.insights.figures import Span, default_span
+from mentorapp.insights.forms import SpanForm
+from mentorapp.models.types import utcnow
+
+bp = Blueprint("insights", __name__, url_prefix="/admin/charts")
+bp.before_request(require_admin)
+
+# An SVG shown as an image runs no script and loads nothing; its own styles are inline.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def span_from(form: SpanForm) -> Span:
+    """The dates asked for, or the last six months for whatever is missing or wrong."""
+    today = utcnow().date()
+    chosen = default_span(today)
+    if not form.validate():
+        return chosen
+    until = form.until.data or today
+    since = form.since.data or min(chosen.since, until)
+    return Span(since, until)
+
+
+@bp.get("/<key>.svg")
+def chart(key: str):
+    found = services.chart(span_from(SpanForm(request.args)), utcnow(), key)
+    if found is None:
+        abort(404)
+    response = Response(charts.draw(found), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = SVG_POLICY
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
