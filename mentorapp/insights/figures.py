@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, cast, func, or_, select
 
 from mentorapp.apprenticeships.services import AUTO_REASONS, DECLINE_REASONS
 from mentorapp.extensions import db
@@ -107,10 +107,23 @@ def _seconds(column):
     return (func.julianday(column) - 2440587.5) * DAY
 
 
+def _floor(value):
+    """floor() in SQL: SQLite has none built in (SQLAlchemy's stand-in is a Python call
+    per row), so there a cast that truncates, one less for a negative fraction."""
+    if db.engine.dialect.name == "postgresql":
+        return func.floor(value)
+    whole = cast(value, Integer)
+    return whole - case((value < whole, 1), else_=0)
+
+
 def _bucket(column, span: Span):
     """Which week (or month) of the span a timestamp falls in, as 0, 1, ..."""
     start = span.start.timestamp()
-    return func.floor((_seconds(column) - start) / (span.step_days * DAY))
+    # NULL stays NULL without calling floor (SQLAlchemy's floor on SQLite is Python's).
+    return case(
+        (column.is_(None), None),
+        else_=_floor((_seconds(column) - start) / (span.step_days * DAY)),
+    )
 
 
 def _per_bucket(rows, span: Span, columns: int) -> list[list[float]]:
@@ -193,19 +206,14 @@ def request_outcomes(span: Span) -> Chart:
 
 def answer_times(span: Span) -> Chart:
     """The median days from a request to its answer (accepted or declined by a person),
-    per week or month of the request. The median by row numbers, which both databases
-    have: the middle row, or the two middle rows' mean."""
-    waited = (_seconds(Apprenticeship.decided_at) - _seconds(Apprenticeship.created_at)).label(
-        "waited"
-    )
+    per week or month of the request: the database counts answers per hour waited, and
+    the median is read off those counts (exact to the hour), so no answer is loaded."""
+    hours = _floor(
+        (_seconds(Apprenticeship.decided_at) - _seconds(Apprenticeship.created_at)) / 3600
+    ).label("hours")
     bucket = _bucket(Apprenticeship.created_at, span).label("bucket")
-    answered = (
-        select(
-            bucket,
-            waited,
-            func.row_number().over(partition_by=bucket, order_by=waited).label("n"),
-            func.count().over(partition_by=bucket).label("of"),
-        )
+    counted = db.session.execute(
+        select(bucket, hours, func.count(Apprenticeship.id))
         .where(
             _made_in(span),
             Apprenticeship.decided_at.is_not(None),
@@ -217,14 +225,15 @@ def answer_times(span: Span) -> Chart:
                 ),
             ),
         )
-        .subquery()
-    )
-    middle = or_(answered.c.n == (answered.c.of + 1) // 2, answered.c.n == (answered.c.of + 2) // 2)
-    rows = db.session.execute(
-        select(answered.c.bucket, func.avg(answered.c.waited) / DAY, func.max(answered.c.of))
-        .where(middle)
-        .group_by(answered.c.bucket)
+        .group_by(bucket, hours)
     ).all()
+    histograms: dict[int, dict[float, int]] = {}
+    for b, h, count in counted:
+        if b is not None and h is not None:
+            histograms.setdefault(int(b), {})[float(h)] = count
+    rows = [
+        (b, _median(histogram) / 24, sum(histogram.values())) for b, histogram in histograms.items()
+    ]
     [days] = _per_bucket(((b, d) for b, d, _ in rows), span, 1)
     answered_in = {int(b) for b, _, _ in rows if b is not None}
     # A period without an answer has no median: a gap, not zero days.
@@ -249,34 +258,47 @@ def answer_times(span: Span) -> Chart:
     )
 
 
+def _median(histogram: dict[float, int]) -> float:
+    """The median of values given as value -> how many times (the two middle ones' mean
+    when the count is even)."""
+    values = sorted(histogram)
+    total = sum(histogram.values())
+    wanted = [(total - 1) // 2, total // 2]  # positions of the middle one or two
+    found, seen = [], 0
+    for value in values:
+        seen += histogram[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+    return sum(found) / len(found)
+
+
 def apprenticeships_per_period(span: Span) -> Chart:
     """Apprenticeships running at the end of each period, and completed within it."""
     starts = span.buckets()
-    step = timedelta(days=span.step_days)
-    began = Apprenticeship.decided_at
-    running = [
-        func.count(Apprenticeship.id).filter(
-            began < min(start + step, span.end),
-            or_(Apprenticeship.ended_at.is_(None), Apprenticeship.ended_at >= start + step),
-        )
-        for start in starts
-    ]
-    done = Apprenticeship.state == State.COMPLETED
-    completed = [
-        func.count(Apprenticeship.id).filter(
-            done, Apprenticeship.ended_at >= start, Apprenticeship.ended_at < start + step
-        )
-        for start in starts
-    ]
-    row = db.session.execute(
-        select(*running, *completed).where(
+    periods = len(starts)
+    # One count per (period it began in, period it ended in): running at the end of
+    # period k began by k and ended after it (before the span: below 0; not ended: None).
+    began = _bucket(Apprenticeship.decided_at, span).label("began")
+    ended = _bucket(Apprenticeship.ended_at, span).label("ended")
+    done = (Apprenticeship.state == State.COMPLETED).label("done")
+    rows = db.session.execute(
+        select(began, ended, done, func.count(Apprenticeship.id))
+        .where(
             Apprenticeship.state.in_(TOOK_PLACE),
-            began < span.end,
+            Apprenticeship.decided_at < span.end,
             or_(Apprenticeship.ended_at.is_(None), Apprenticeship.ended_at >= span.start),
         )
-    ).one()
-    counts = [float(v or 0) for v in row]
-    now_running, finished = counts[: len(starts)], counts[len(starts) :]
+        .group_by(began, ended, done)
+    ).all()
+    now_running, finished = [0.0] * periods, [0.0] * periods
+    for start, end, completed, count in rows:
+        first = max(int(start), 0)
+        last = periods if end is None else min(int(end), periods)  # running before `last`
+        for k in range(first, last):
+            now_running[k] += count
+        if completed and end is not None and 0 <= int(end) < periods:
+            finished[int(end)] += count
     per = span.per
     return Chart(
         "apprenticeships",
