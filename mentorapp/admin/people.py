@@ -66,8 +66,14 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
+def _about_the_person(*where):
+    """EXISTS over other tables for this person; correlated to users alone, since the
+    list's query joins the profiles too."""
+    return exists().where(*where).correlate(User)
+
+
 def _place_matches(profile, pattern: str):
-    return exists().where(
+    return _about_the_person(
         profile.user_id == User.id,
         Place.id == profile.place_id,
         func.lower(Place.name).like(pattern, escape="\\"),
@@ -80,10 +86,10 @@ def _waiting_for_a_mentor():
     mine = Apprenticeship.mentee_id == User.id
     return and_(
         User.is_mentee,
-        ~exists().where(mine, Apprenticeship.state == State.ACCEPTED),
+        ~_about_the_person(mine, Apprenticeship.state == State.ACCEPTED),
         or_(
-            exists().where(mine, Apprenticeship.state == State.REQUESTED),
-            exists().where(WaitingListEntry.mentee_id == User.id),
+            _about_the_person(mine, Apprenticeship.state == State.REQUESTED),
+            _about_the_person(WaitingListEntry.mentee_id == User.id),
         ),
     )
 
@@ -117,7 +123,7 @@ def conditions(wanted: PeopleFilter) -> list:
         where.append(User.suspended_at.is_not(None))
     elif wanted.show == "mentor_full":
         where.append(
-            exists().where(
+            _about_the_person(
                 MentorProfile.user_id == User.id,
                 MentorProfile.apprentice_count >= MentorProfile.capacity,
             )
