@@ -61,8 +61,10 @@ class PeopleSearchForm(FlaskForm):
 
 
 class AdminRoleForm(FlaskForm):
+    # Its own id: the suspension's reason field sits on the same page.
     reason = TextAreaField(
         "Reason (kept in the audit log)",
+        id="admin-role-reason",
         filters=[strip],
         validators=[
             DataRequired("Give a reason: it is kept in the audit log."),
