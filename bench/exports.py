@@ -90,28 +90,25 @@ def build(database_url: str, count: int) -> None:
             db.session.execute(
                 insert(User), [person_row(r.id, mentor, adult, now) for r, mentor in chunk]
             )
-            db.session.execute(
-                insert(MentorProfile),
-                [
-                    {
-                        "user_id": r.id,
-                        "place_id": place_of.get((r.latitude, r.longitude)),
-                        "capacity": r.free_places,
-                        # A quarter of the mentors have every place taken.
-                        "apprentice_count": r.free_places if r.id % 4 == 0 else 0,
-                    }
-                    for r, mentor in chunk
-                    if mentor
-                ],
-            )
-            db.session.execute(
-                insert(MenteeProfile),
-                [
-                    {"user_id": r.id, "place_id": place_of.get((r.latitude, r.longitude))}
-                    for r, mentor in chunk
-                    if not mentor
-                ],
-            )
+            mentor_rows = [
+                {
+                    "user_id": r.id,
+                    "place_id": place_of.get((r.latitude, r.longitude)),
+                    "capacity": r.free_places,
+                    # A quarter of the mentors have every place taken.
+                    "apprentice_count": r.free_places if r.id % 4 == 0 else 0,
+                }
+                for r, mentor in chunk
+                if mentor
+            ]
+            mentee_rows = [
+                {"user_id": r.id, "place_id": place_of.get((r.latitude, r.longitude))}
+                for r, mentor in chunk
+                if not mentor
+            ]
+            for model, rows in ((MentorProfile, mentor_rows), (MenteeProfile, mentee_rows)):
+                if rows:
+                    db.session.execute(insert(model), rows)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
