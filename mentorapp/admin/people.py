@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -66,31 +66,25 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _about_the_person(*where):
-    """EXISTS over other tables for this person; correlated to users alone, since the
-    list's query joins the profiles too."""
-    return exists().where(*where).correlate(User)
-
-
 def _place_matches(profile, pattern: str):
-    return _about_the_person(
-        profile.user_id == User.id,
-        Place.id == profile.place_id,
-        func.lower(Place.name).like(pattern, escape="\\"),
+    # The few places that match first, then their people by the profiles' place index:
+    # an IN list, not a probe for each person.
+    return User.id.in_(
+        select(profile.user_id)
+        .join(Place, Place.id == profile.place_id)
+        .where(func.lower(Place.name).like(pattern, escape="\\"))
     )
 
 
 def _waiting_for_a_mentor():
     """A mentee with no running apprenticeship who has asked a mentor or joined a
     waiting list: someone the programme has not placed yet."""
-    mine = Apprenticeship.mentee_id == User.id
+    running = select(Apprenticeship.mentee_id).where(Apprenticeship.state == State.ACCEPTED)
+    asking = select(Apprenticeship.mentee_id).where(Apprenticeship.state == State.REQUESTED)
     return and_(
         User.is_mentee,
-        ~_about_the_person(mine, Apprenticeship.state == State.ACCEPTED),
-        or_(
-            _about_the_person(mine, Apprenticeship.state == State.REQUESTED),
-            _about_the_person(WaitingListEntry.mentee_id == User.id),
-        ),
+        or_(User.id.in_(asking), User.id.in_(select(WaitingListEntry.mentee_id))),
+        User.id.not_in(running),
     )
 
 
@@ -123,9 +117,10 @@ def conditions(wanted: PeopleFilter) -> list:
         where.append(User.suspended_at.is_not(None))
     elif wanted.show == "mentor_full":
         where.append(
-            _about_the_person(
-                MentorProfile.user_id == User.id,
-                MentorProfile.apprentice_count >= MentorProfile.capacity,
+            User.id.in_(
+                select(MentorProfile.user_id).where(
+                    MentorProfile.apprentice_count >= MentorProfile.capacity
+                )
             )
         )
     elif wanted.show == "waiting":
