@@ -73,6 +73,7 @@ def _place_matches(profile, pattern: str):
         select(profile.user_id)
         .join(Place, Place.id == profile.place_id)
         .where(func.lower(Place.name).like(pattern, escape="\\"))
+        .correlate(None)  # the list's own query joins the profiles too
     )
 
 
@@ -118,9 +119,9 @@ def conditions(wanted: PeopleFilter) -> list:
     elif wanted.show == "mentor_full":
         where.append(
             User.id.in_(
-                select(MentorProfile.user_id).where(
-                    MentorProfile.apprentice_count >= MentorProfile.capacity
-                )
+                select(MentorProfile.user_id)
+                .where(MentorProfile.apprentice_count >= MentorProfile.capacity)
+                .correlate(None)
             )
         )
     elif wanted.show == "waiting":
