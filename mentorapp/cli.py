@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from mentorapp import cohort
+from mentorapp import cohort, exports
 from mentorapp.auth.passwords import hash_password, password_problem
 from mentorapp.auth.services import find_user_by_email, is_valid_email, normalise_email
 from mentorapp.demo import DEMO_PASSWORD, seed_demo
@@ -17,6 +17,31 @@ from mentorapp.extensions import db
 from mentorapp.mail import deliver
 from mentorapp.models import User
 from mentorapp.models.types import utcnow
+
+COHORT_CSV_HEADER = (
+    "mentee_id",
+    "mentee",
+    "mentee_city",
+    "mentor_id",
+    "mentor",
+    "mentor_city",
+    "score",
+)
+
+
+def _cohort_csv_rows(plan):
+    mentees, mentors = plan.people()
+    for mentee_id, mentor_id, score in plan.result.pairs:
+        mentee, mentor = mentees[mentee_id], mentors[mentor_id]
+        yield (
+            mentee_id,
+            mentee.name,
+            mentee.city,
+            mentor_id,
+            mentor.name,
+            mentor.city,
+            f"{score:.4f}",
+        )
 
 
 def register(app: Flask) -> None:
@@ -168,7 +193,7 @@ def register(app: Flask) -> None:
     @click.option(
         "--csv",
         "csv_file",
-        type=click.File("w"),
+        type=click.File("w", encoding="utf-8"),
         help="Write every proposed pair to this CSV file ('-' for standard output).",
     )
     def match_cohort(strategy: str, top: int, dry_run: bool, show: int, csv_file) -> None:
@@ -197,4 +222,7 @@ def register(app: Flask) -> None:
                     f"{mentor.name} ({mentor.city})"
                 )
         if csv_file is not None:
-            cohort.write_csv(plan, csv_file)
+            # Names are the members' own text: through the formula guard, as every
+            # download. A file gets the byte order mark spreadsheets need; a pipe does not.
+            lines = exports.csv_lines if to_err else exports.csv_rows
+            csv_file.writelines(lines(COHORT_CSV_HEADER, _cohort_csv_rows(plan)))

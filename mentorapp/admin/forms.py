@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from mentorapp.admin.people import SHOWS, PeopleFilter
 from mentorapp.forms import strip
 
 
@@ -21,9 +22,54 @@ class PeopleSearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField(
-        "Search by name or email",
+        "Name or email",
         filters=[strip],
         validators=[Length(max=100, message="Search with at most 100 characters.")],
+    )
+    place = StringField(
+        "City",
+        filters=[strip],
+        validators=[Length(max=100, message="Search with at most 100 characters.")],
+    )
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice(value, label)
+            for value, label in [
+                ("", "Any role"),
+                ("mentee", "Mentees"),
+                ("mentor", "Mentors"),
+                ("admin", "Admins"),
+            ]
+        ],
+    )
+    show = SelectField(
+        "Only",
+        choices=[SelectChoice(value, label) for value, label in [("", "Everyone"), *SHOWS.items()]],
+    )
+
+    def wanted(self) -> PeopleFilter:
+        """The filters as the search reads them; anything invalid is left out."""
+        self.validate()
+        return PeopleFilter(
+            **{
+                name: getattr(self, name).data or ""
+                for name in ("q", "place", "role", "show")
+                if not getattr(self, name).errors
+            }
+        )
+
+
+class AdminRoleForm(FlaskForm):
+    # Its own id: the suspension's reason field sits on the same page.
+    reason = TextAreaField(
+        "Reason (kept in the audit log)",
+        id="admin-role-reason",
+        filters=[strip],
+        validators=[
+            DataRequired("Give a reason: it is kept in the audit log."),
+            Length(max=500, message="Keep the reason under 500 characters."),
+        ],
     )
 
 

@@ -1,11 +1,11 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from mentorapp.admin import services
-from mentorapp.admin.forms import PeopleSearchForm, SpecialtyForm, SuspendForm
+from mentorapp.admin.forms import SpecialtyForm
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db, login_manager
-from mentorapp.forms import EmptyForm, show_error
+from mentorapp.forms import show_error
 from mentorapp.models import User
 from mentorapp.models.types import utcnow
 from mentorapp.profiles import services as profile_services
@@ -13,8 +13,6 @@ from mentorapp.trust.feedback import flagged_count
 from mentorapp.views import render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-PAGE_SIZE = 25
 
 
 @bp.before_request
@@ -48,58 +46,8 @@ def dashboard():
     ), (422 if form.errors else 200)
 
 
-@bp.get("/people")
-def people():
-    form = PeopleSearchForm(request.args)
-    search = form.q.data if form.validate() else ""
-    page = db.paginate(
-        services.people_query(search or ""),
-        per_page=PAGE_SIZE,
-        max_per_page=PAGE_SIZE,
-        error_out=False,
-    )
-    return render_template("admin/people.html", form=form, page=page)
-
-
 def _person(person_id: int) -> User:
     return db.get_or_404(User, person_id)
-
-
-@bp.get("/people/<id:person_id>")
-def person(person_id: int):
-    return render_template(
-        "admin/person.html",
-        person=_person(person_id),
-        form=SuspendForm(),
-        reinstate_form=EmptyForm(),
-    )
-
-
-@bp.post("/people/<id:person_id>/suspend")
-def suspend(person_id: int):
-    person = _person(person_id)
-    form = SuspendForm()
-    if form.validate_on_submit():
-        try:
-            services.suspend_account(current_user, person, form.reason.data)
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(f"{person.display_name} is suspended and signed out everywhere.", "success")
-            return redirect(url_for("admin.person", person_id=person.id))
-    return render_form("admin/person.html", form, person=person, reinstate_form=EmptyForm())
-
-
-@bp.post("/people/<id:person_id>/reinstate")
-def reinstate(person_id: int):
-    person = _person(person_id)
-    try:
-        services.reinstate_account(current_user, person)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash(f"{person.display_name} can log in again.", "success")
-    return redirect(url_for("admin.person", person_id=person.id))
 
 
 @bp.route("/specialties", methods=["GET", "POST"])
@@ -118,13 +66,15 @@ def specialties():
     return render_form("admin/specialties.html", form, specialties=profile_services.specialties())
 
 
-# The directory's admin pages (vetting, CSV import), mentor vetting and reports live in
-# their own modules, on this blueprint.
+# The directory's admin pages (vetting, CSV import), mentor vetting, reports, people
+# and the CSV downloads live in their own modules, on this blueprint.
 from mentorapp.admin import (  # noqa: E402, F401
     background_routes,
+    export_routes,
     import_routes,
     listing_routes,
     mentor_routes,
+    people_routes,
     photo_routes,
     report_routes,
 )

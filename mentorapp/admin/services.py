@@ -68,22 +68,6 @@ def overview() -> Overview:
     )
 
 
-def people_query(search: str = ""):
-    """People for the admin list, newest first, optionally matching name or email."""
-    query = select(User).order_by(User.created_at.desc(), User.id.desc())
-    term = search.strip().lower()
-    if term:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            or_(
-                User.email.like(pattern, escape="\\"),
-                func.lower(User.display_name).like(pattern, escape="\\"),
-            )
-        )
-    return query
-
-
 def suspend_account(admin: User, person: User, reason: str) -> None:
     """Stop a person from logging in and end their sessions."""
     if person.id == admin.id:

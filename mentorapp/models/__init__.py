@@ -1,5 +1,6 @@
 """Typed models, one module per part of the domain. Models never commit."""
 
+from mentorapp.models.admin_role import AdminStepDown
 from mentorapp.models.apprenticeship import (
     EXPIRED_REASON,
     OPEN_STATES,
@@ -48,6 +49,7 @@ from mentorapp.models.waiting import WaitingListEntry
 __all__ = [
     "EXPIRED_REASON",
     "OPEN_STATES",
+    "AdminStepDown",
     "Apprenticeship",
     "Archetype",
     "AuditEntry",

@@ -42,9 +42,17 @@ class MentorSearchEntry(db.Model):
 
 
 # The database's own text indexes, built by migrations and kept by triggers, not models:
-# the FTS5 tables (with their shadow tables) on SQLite, the pg_trgm index on PostgreSQL.
+# the FTS5 tables (with their shadow tables) on SQLite, the pg_trgm indexes on PostgreSQL
+# (the admins' people search has two on users, made by the migration e1f0a0000022).
 DATABASE_OWN_TABLES = ("mentor_search_fts", "listings_search")
-DATABASE_OWN_INDEXES = frozenset({"ix_listings_search_text_trgm", "ix_mentor_search_name"})
+DATABASE_OWN_INDEXES = frozenset(
+    {
+        "ix_listings_search_text_trgm",
+        "ix_mentor_search_name",
+        "ix_users_display_name_trgm",
+        "ix_users_email_trgm",
+    }
+)
 
 
 def include_in_schema_comparison(name: str | None, type_: str, _parents) -> bool:
