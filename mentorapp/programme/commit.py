@@ -150,6 +150,8 @@ def _problem_now(placement, mentee_record, mentor_record, excluded, busy, vocabu
         return "One of the two left the programme."
     if not mentor_record.active or not mentor_record.accepting:
         return "The mentor is not taking apprentices now."
+    if mentor_record.free_places <= 0:
+        return "Every place with the mentor is taken now."
     if score_pair(mentee_record, mentor_record, vocabulary) is None:
         return "Their profiles no longer fit (distance, remote work or the minors rule)."
     return None

@@ -4,7 +4,7 @@ mentees), and each mentor's places for it."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import numpy as np
 from sqlalchemy import exists, func, insert, select, update
@@ -109,7 +109,9 @@ def select_mentees(filters: MenteeFilters) -> list[int]:
         )
         query = query.where(~busy)
     if filters.since:
-        query = query.where(User.created_at >= datetime.combine(filters.since, time.min))
+        query = query.where(
+            User.created_at >= datetime.combine(filters.since, time.min, tzinfo=UTC)
+        )
     if filters.archetype:
         query = query.where(
             exists()

@@ -185,9 +185,7 @@ def places(cohort_id: int):
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(
-                f"{mentor.display_name} has {form.places.data} places in this cohort.", "success"
-            )
+            flash(f"{mentor.display_name} has {form.places.data} places in this cohort.", "success")
             return redirect(url_for("programme.cohort", cohort_id=cohort.id))
     elif form.csrf_token.errors:
         abort(400)

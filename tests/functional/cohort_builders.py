@@ -118,3 +118,82 @@ def mentee(
             db.session.add(MenteeAspiration(mentee_id=user.id, archetype_id=kind.id, rank=rank))
         db.session.commit()
         return user.id
+
+
+ADMIN = "cohort.admin@example.com"
+INTAKE_DEFAULTS = {
+    "name": "Spring intake",
+    "mentee_waiting": "y",
+    "mentor_accepting": "y",
+    "mentor_free": "y",
+    "mentee_archetype": "",
+    "mentee_specialty": "",
+    "mentor_archetype": "",
+}
+
+
+def sign_in_admin(users, auth) -> int:
+    admin = users(email=ADMIN, display_name="Ada Admin", is_admin=True, is_mentee=False)
+    auth.login(ADMIN)
+    return admin
+
+
+def make_cohort(client, **fields):
+    """Post the intake form; returns the response (a redirect to the cohort when made)."""
+    from tests.conftest import post_form
+
+    data = {**INTAKE_DEFAULTS, **fields}
+    for name in [k for k, v in data.items() if v is None]:
+        del data[name]
+    return post_form(client, "/admin/cohorts/new", data)
+
+
+def cohort_id_of(response) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def start_run(client, cohort_id: int, strategy: str = "optimal") -> int:
+    from tests.conftest import post_form
+
+    response = post_form(
+        client,
+        f"/admin/cohorts/{cohort_id}/runs",
+        {"strategy": strategy},
+        page=f"/admin/cohorts/{cohort_id}",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def placements(app, run_id: int) -> dict[int, tuple[int | None, str]]:
+    """mentee id -> (mentor id or None, why unplaced)."""
+    from mentorapp.models import CohortPlacement
+
+    with app.app_context():
+        rows = db.session.scalars(select(CohortPlacement).where(CohortPlacement.run_id == run_id))
+        return {row.mentee_id: (row.mentor_id, row.why) for row in rows}
+
+
+def members(app, cohort_id: int, side: str) -> set[int]:
+    from mentorapp.models import CohortMember
+
+    with app.app_context():
+        return set(
+            db.session.scalars(
+                select(CohortMember.user_id).where(
+                    CohortMember.cohort_id == cohort_id, CohortMember.side == side
+                )
+            )
+        )
+
+
+def adjust(client, cohort_id: int, act: str, **ids):
+    from tests.conftest import post_form
+
+    return post_form(
+        client,
+        f"/admin/cohorts/{cohort_id}/adjust",
+        {"act": act, **{k: str(v) for k, v in ids.items()}},
+        page=f"/admin/cohorts/{cohort_id}",
+    )
