@@ -12,6 +12,8 @@ the invitation goes through apprenticeships.services under the mentor's row lock
 from __future__ import annotations
 
 import logging
+import random
+import time
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
@@ -37,7 +39,7 @@ from mentorapp.suggestions.records import load_mentee_records, load_mentor_recor
 from mentorapp.transactions import is_transient
 
 log = logging.getLogger(__name__)
-BATCH = 100
+BATCH = 50  # pairs a transaction: short enough for SQLite's one writer at a time
 ATTEMPTS = 5
 
 
@@ -86,24 +88,43 @@ def start_commit(admin: User, cohort: Cohort, run: CohortRun) -> bool:
     return True
 
 
+def _retrying(work):
+    """Run `work` (one transaction, committed inside) again when it lost a race: a
+    deadlock on PostgreSQL, a busy file on SQLite while another worker writes."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return work()
+        except OperationalError as error:
+            db.session.rollback()
+            if not is_transient(error) or attempt == ATTEMPTS:
+                raise
+            log.warning("A cohort commit lost a race (attempt %d), trying again", attempt)
+            time.sleep(random.uniform(0.05, 0.2) * attempt)  # noqa: S311 (jitter)
+    return None
+
+
 def run_commit(run_id: int) -> int:
     """Send the run's invitations not yet sent; safe to run twice or at once. Returns how
     many placements this call settled."""
-    moved = db.session.execute(
-        update(CohortRun)
-        .where(CohortRun.id == run_id, CohortRun.commit_state.in_(("queued", "running")))
-        .values(commit_state="running")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if moved != 1:
+
+    def take() -> int:
+        moved = db.session.execute(
+            update(CohortRun)
+            .where(CohortRun.id == run_id, CohortRun.commit_state.in_(("queued", "running")))
+            .values(commit_state="running")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        return moved
+
+    if _retrying(take) != 1:
         return 0
     run = db.session.get(CohortRun, run_id)
     cohort = db.session.get(Cohort, run.cohort_id)
     name, cohort_id = cohort.name, cohort.id
-    settled = 0
-    attempts = 0
-    while True:
+    db.session.commit()
+
+    def batch() -> int | None:
         ids = list(
             db.session.scalars(
                 select(CohortPlacement.mentee_id)
@@ -116,26 +137,27 @@ def run_commit(run_id: int) -> int:
                 .limit(BATCH)
             )
         )
-        db.session.commit()
         if not ids:
-            break
-        try:
-            settled += _commit_batch(run_id, cohort_id, name, ids)
             db.session.commit()
-            attempts = 0
-        except OperationalError as error:
-            db.session.rollback()
-            attempts += 1
-            if not is_transient(error) or attempts >= ATTEMPTS:
-                raise
-            log.warning("Cohort commit %s lost a race, trying the batch again", run_id)
-    db.session.execute(
-        update(CohortRun)
-        .where(CohortRun.id == run_id, CohortRun.commit_state == "running")
-        .values(commit_state="finished", committed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+            return None
+        done = _commit_batch(run_id, cohort_id, name, ids)
+        db.session.commit()
+        return done
+
+    settled = 0
+    while (done := _retrying(batch)) is not None:
+        settled += done
+
+    def finish() -> None:
+        db.session.execute(
+            update(CohortRun)
+            .where(CohortRun.id == run_id, CohortRun.commit_state == "running")
+            .values(commit_state="finished", committed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+    _retrying(finish)
     return settled
 
 
