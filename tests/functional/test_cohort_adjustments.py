@@ -65,7 +65,7 @@ def test_a_dropped_person_leaves_the_next_runs(app, client, auth, users):
 
 
 def test_pairs_by_email_and_only_members(app, client, auth, users):
-    cohort, _, best, other, ann = _scene(app, client, auth, users)
+    cohort, *_, ann = _scene(app, client, auth, users)
     outsider = mentor(app, "Not In It", email="out@example.com")
     page = f"/admin/cohorts/{cohort}"
     refused = post_form(
