@@ -308,3 +308,33 @@ def is_member(cohort_id: int, user_id: int, side: str) -> bool:
         )
         is not None
     )
+
+
+def cohort_of_everyone(admin: User, name: str) -> Cohort:
+    """A cohort of the whole intake `flask match-cohort` pairs: every active mentee
+    without an open request or running apprenticeship, every vetted mentor with a free
+    place (planning.whole_intake)."""
+    from mentorapp.programme.planning import whole_intake
+
+    everyone = whole_intake()
+    mentees = [r.id for r in everyone.mentees]
+    mentors = [r.id for r in everyone.mentors if r.active and r.accepting and r.free_places > 0]
+    if not mentees or not mentors:
+        raise DomainError("Nobody to pair: no waiting apprentice or no mentor with a free place.")
+    cohort = Cohort(name=name.strip()[:120], created_by_id=admin.id, criteria={"everyone": True})
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.execute(
+        insert(CohortMember),
+        [{"cohort_id": cohort.id, "side": "mentee", "user_id": i} for i in mentees]
+        + [{"cohort_id": cohort.id, "side": "mentor", "user_id": i} for i in mentors],
+    )
+    record(
+        admin,
+        "cohort_created",
+        "cohort",
+        cohort.id,
+        cohort.name,
+        f"{len(mentees)} apprentices, {len(mentors)} mentors (from the command line)",
+    )
+    return cohort
