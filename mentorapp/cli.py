@@ -10,7 +10,6 @@ from flask import Flask
 from sqlalchemy import select
 
 from mentorapp import cohort
-from mentorapp.programme import planning
 from mentorapp.auth.passwords import hash_password, password_problem
 from mentorapp.auth.services import find_user_by_email, is_valid_email, normalise_email
 from mentorapp.demo import DEMO_PASSWORD, seed_demo
@@ -18,6 +17,7 @@ from mentorapp.extensions import db
 from mentorapp.mail import deliver
 from mentorapp.models import User
 from mentorapp.models.types import utcnow
+from mentorapp.programme import planning
 
 
 def register(app: Flask) -> None:
