@@ -11,13 +11,14 @@ import logging
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import func, insert, select, update
 
 from mentorapp.audit import record
 from mentorapp.errors import Conflict, DomainError
 from mentorapp.extensions import db
-from mentorapp.matching import MenteePool, MentorPool, rank_mentors
-from mentorapp.matching.engine import pair_parts
+from mentorapp.matching import MenteePool, MentorPool, rank_mentees
+from mentorapp.matching.engine import pair_scores
 from mentorapp.models import (
     Cohort,
     CohortMember,
@@ -125,29 +126,38 @@ def read_intake(run: CohortRun) -> planning.Intake:
 
 def why_unplaced(intake: planning.Intake, unplaced: list[int], never: set) -> dict[int, str]:
     """For each mentee left out: nobody they could meet (distance, remote, the rules), or
-    nobody of those teaching what they want, or every such mentor full."""
+    nobody of those teaching what they want, or every such mentor full.
+
+    The engine's bulk scores say who could meet (a score below zero: a hard rule), with
+    every mentor given a place so "full" is told apart from "out of reach"; whether a
+    mentor teaches any of the mentee's wishes is one product of their specialty columns
+    (written here, beside the engine, which does not answer it on its own)."""
     if not unplaced:
         return {}
     by_id = {r.id: r for r in intake.mentees}
-    # Every mentor as if they had a place, to tell "full" from "out of reach".
     mentors = MentorPool.build(
         [planning.with_places(r, max(1, r.free_places)) for r in intake.mentors],
         intake.vocabulary,
     )
     column = {int(person): j for j, person in enumerate(mentors.ids)}
     never_by = _never_by_mentee(never)
+    taught = mentors.taught.astype(np.float32)  # (specialties, mentors)
     why: dict[int, str] = {}
-    for start in range(0, len(unplaced), 256):
-        ids = unplaced[start : start + 256]
+    for start in range(0, len(unplaced), 512):
+        ids = unplaced[start : start + 512]
         pool = MenteePool.build([by_id[i] for i in ids], intake.vocabulary)
-        parts = pair_parts(pool, mentors)
-        feasible = parts.score >= 0
+        feasible = pair_scores(pool, mentors) >= 0
         for row, mentee in enumerate(ids):
             for mentor in never_by.get(mentee, ()):
                 j = column.get(mentor)
                 if j is not None:
                     feasible[row, j] = False
-        fitting = feasible & (parts.parts["specialty"] > 0)
+        wished = np.zeros((len(ids), taught.shape[0]), dtype=np.float32)
+        for rank in range(pool.wants.shape[1]):
+            positions = pool.wants[:, rank]
+            rows = np.flatnonzero(positions >= 0)
+            wished[rows, positions[rows]] = 1.0
+        fitting = feasible & ((wished @ taught) > 0)
         for row, mentee in enumerate(ids):
             if not feasible[row].any():
                 why[mentee] = NO_REACH
@@ -159,15 +169,19 @@ def why_unplaced(intake: planning.Intake, unplaced: list[int], never: set) -> di
 
 
 def _reasons(intake: planning.Intake, pairs) -> dict[int, list[str]]:
-    """The engine's own sentences for each pair (as the mentee reads them)."""
-    mentees = {r.id: r for r in intake.mentees}
-    pool = MentorPool.build(intake.mentors, intake.vocabulary)
-    column = {int(person): j for j, person in enumerate(pool.ids)}
-    texts: dict[int, list[str]] = {}
+    """The engine's own sentences for each pair, as the mentor reads them: one ranking
+    of each mentor's placed mentees (a call per mentor, not per pair)."""
+    mentees = MenteePool.build(intake.mentees, intake.vocabulary)
+    row_of = {int(person): i for i, person in enumerate(mentees.ids)}
+    mentors = {r.id: r for r in intake.mentors}
+    groups: dict[int, list[int]] = {}
     for mentee_id, mentor_id, _score in pairs:
-        one = pool.rows([column[mentor_id]])
-        ranking = rank_mentors(mentees[mentee_id], one, limit=1)
-        texts[mentee_id] = [r.text for r in ranking.matches[0].reasons] if ranking.matches else []
+        groups.setdefault(mentor_id, []).append(row_of[mentee_id])
+    texts: dict[int, list[str]] = {}
+    for mentor_id, rows in groups.items():
+        ranking = rank_mentees(mentors[mentor_id], mentees.rows(rows), limit=len(rows))
+        for match in ranking.matches:
+            texts[match.id] = [reason.text for reason in match.reasons]
     return texts
 
 

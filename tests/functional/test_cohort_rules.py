@@ -155,7 +155,10 @@ def test_the_run_page_shows_the_figures_and_the_engine_s_own_reasons(app, client
     with app.app_context():
         vocabulary = load_vocabulary()
         match = score_pair(
-            load_mentee_records([ann])[0], load_mentor_records([best])[0], vocabulary
+            load_mentee_records([ann])[0],
+            load_mentor_records([best])[0],
+            vocabulary,
+            viewer="mentor",
         )
         stored = db.session.scalar(select(CohortPlacement).where(CohortPlacement.run_id == run))
         stats = db.session.get(CohortRun, run).stats
