@@ -15,6 +15,8 @@ pairs under 10 s, the engine's part under 1 s.
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import tempfile
 import time
 
@@ -189,6 +191,8 @@ def fill(mentors: int, mentees: int) -> None:
 
 def measure(name: str, database_url: str, mentors: int, mentees: int, commit_pairs: int):
     use_database(database_url)
+    # The emails' delivery tasks go to a queue file of the bench's own, thrown away after.
+    os.environ["MENTORAPP_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="cohort-bench-")
     from mentorapp import create_app
     from mentorapp.extensions import db
     from mentorapp.models import CohortRun, User
@@ -265,6 +269,7 @@ def measure(name: str, database_url: str, mentors: int, mentees: int, commit_pai
         )
         db.session.remove()
         db.engine.dispose()
+    shutil.rmtree(os.environ["MENTORAPP_INSTANCE_PATH"], ignore_errors=True)
     print(f"{'':<48} {'seconds':>8}  target")
     for label, seconds, target in rows:
         mark = (

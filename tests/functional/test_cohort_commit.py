@@ -205,3 +205,16 @@ def test_commit_is_audited_with_the_run(app, client, auth, users):
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "cohort_committed"))
     assert actions == ["cohort_created", "cohort_run_started", "cohort_committed"]
     assert entry.reason == f"run {run}: 2 invitations to send"
+
+
+def test_a_mentor_with_one_place_left_gets_one_invitation_not_two(app, client, auth, users):
+    cohort, run, mia, ann, ben = _scene(app, client, auth, users)
+    outsider = mentee(app, "Somebody Else")
+    make_apprenticeship(app, mia, outsider, State.ACCEPTED)  # one of Mia's two places
+    _commit(client, cohort, run)
+    invitations = _programme(app)
+    assert [(a.mentor_id, a.mentee_id) for a in invitations] == [(mia, ann)]
+    with app.app_context():
+        skipped = db.session.get(CohortPlacement, (run, ben))
+        assert skipped.outcome == "skipped"
+        assert skipped.outcome_note == "Every place with Mia Mentor is taken now."
