@@ -41,7 +41,7 @@ def test_an_admin_pairs_a_cohort_and_sends_its_invitations_by_keyboard(open_page
     expect(figures).to_contain_text("1 of 2 apprentices")
     pairs = page.get_by_role("region", name="Pairs (1)")
     expect(pairs).to_contain_text("Mia Mentor")
-    expect(pairs).to_contain_text("Wants to learn mastering and mixing, which you teach")
+    expect(pairs).to_contain_text("Wants to learn mixing and mastering, which you teach")
     unplaced = page.get_by_role("region", name="Not placed (1)")
     expect(unplaced).to_contain_text("Far Away")
     expect(unplaced).to_contain_text("No mentor within reach")

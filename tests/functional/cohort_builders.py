@@ -45,7 +45,11 @@ def place(name: str) -> int:
 
 
 def _by_slug(model, slugs):
-    return list(db.session.scalars(select(model).where(model.slug.in_(slugs))))
+    """The rows of these slugs, in the order given (a mentee's wishes are ranked)."""
+    found = {
+        row.slug: row for row in db.session.scalars(select(model).where(model.slug.in_(slugs)))
+    }
+    return [found[slug] for slug in slugs]
 
 
 def mentor(
