@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from mentorapp.observability.routes import bp as observability
     from mentorapp.photos.routes import bp as photos
     from mentorapp.profiles.routes import bp as profiles
+    from mentorapp.programme.routes import bp as programme
     from mentorapp.quiz.routes import bp as quiz
     from mentorapp.suggestions.routes import bp as suggestions
     from mentorapp.trust.feedback_routes import admin_bp as feedback_admin
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         quiz,
         admin,
         insights,
+        programme,
         observability,
         feedback,
         feedback_admin,

@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from mentorapp import cohort, exports
+from mentorapp import exports
 from mentorapp.auth.passwords import hash_password, password_problem
 from mentorapp.auth.services import find_user_by_email, is_valid_email, normalise_email
 from mentorapp.demo import DEMO_PASSWORD, seed_demo
@@ -17,6 +17,7 @@ from mentorapp.extensions import db
 from mentorapp.mail import deliver
 from mentorapp.models import User
 from mentorapp.models.types import utcnow
+from mentorapp.programme import planning
 
 COHORT_CSV_HEADER = (
     "mentee_id",
@@ -170,7 +171,7 @@ def register(app: Flask) -> None:
     @app.cli.command("match-cohort")
     @click.option(
         "--strategy",
-        type=click.Choice(cohort.STRATEGIES),
+        type=click.Choice(planning.STRATEGIES),
         default="optimal",
         show_default=True,
         help="optimal: most placed, then the best total score; stable: no blocking pair.",
@@ -184,6 +185,14 @@ def register(app: Flask) -> None:
     )
     @click.option("--dry-run", is_flag=True, help="Print the plan; record nothing.")
     @click.option(
+        "--commit",
+        "commit_as",
+        metavar="ADMIN_EMAIL",
+        help="Make a cohort of the whole intake, run it and send its pairs as programme "
+        "invitations, in the name of this admin (audited as on /admin/cohorts).",
+    )
+    @click.option("--name", default="", help="The cohort's name with --commit.")
+    @click.option(
         "--show",
         default=10,
         show_default=True,
@@ -196,20 +205,27 @@ def register(app: Flask) -> None:
         type=click.File("w", encoding="utf-8"),
         help="Write every proposed pair to this CSV file ('-' for standard output).",
     )
-    def match_cohort(strategy: str, top: int, dry_run: bool, show: int, csv_file) -> None:
+    def match_cohort(
+        strategy: str, top: int, dry_run: bool, commit_as, name: str, show: int, csv_file
+    ) -> None:
         """Pair every active mentee with a mentor, under the mentors' capacities."""
+        if commit_as and dry_run:
+            raise click.UsageError("Choose --dry-run or --commit, not both.")
+        if commit_as:
+            _commit_cohort(commit_as, name, strategy)
+            return
         if not dry_run:
             raise click.UsageError(
-                "Only the dry run exists: sending the plan's pairs as invitations is for the "
-                "admin screen to come. Use --dry-run to see the plan (and --csv to keep it)."
+                "Use --dry-run to see the plan (and --csv to keep it), or --commit "
+                "ADMIN_EMAIL to send its pairs as programme invitations."
             )
-        plan = cohort.plan_cohort(strategy, top)
+        plan = planning.plan_cohort(strategy, top)
         # With the CSV on standard output, the summary goes to standard error.
         to_err = csv_file is not None and csv_file.name == "<stdout>"
         echo = functools.partial(click.echo, err=to_err)
-        width = max(len(label) for label, _ in cohort.summary_lines(plan))
+        width = max(len(label) for label, _ in planning.summary_lines(plan))
         echo("Cohort pairing, dry run: nothing recorded")
-        for label, value in cohort.summary_lines(plan):
+        for label, value in planning.summary_lines(plan):
             echo(f"  {label:<{width}}  {value}")
         if show and plan.result.pairs:
             mentees, mentors = plan.people()
@@ -226,3 +242,37 @@ def register(app: Flask) -> None:
             # download. A file gets the byte order mark spreadsheets need; a pipe does not.
             lines = exports.csv_lines if to_err else exports.csv_rows
             csv_file.writelines(lines(COHORT_CSV_HEADER, _cohort_csv_rows(plan)))
+
+
+def _commit_cohort(admin_email: str, name: str, strategy: str) -> None:
+    """`match-cohort --commit`: the admin screen's own steps (intake, run, commit), here
+    in the foreground; a worker that picks up the same tasks finds them taken."""
+    from mentorapp.errors import DomainError
+    from mentorapp.models.types import utcnow
+    from mentorapp.programme import commit, intake, preview
+
+    admin = find_user_by_email(admin_email)
+    if admin is None or not admin.is_admin:
+        raise click.BadParameter("no admin has this email", param_hint="--commit")
+    try:
+        made = intake.cohort_of_everyone(admin, name or f"Intake of {utcnow():%d %B %Y}")
+        run = preview.start_run(admin, made, strategy)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    preview.run_preview(run.id)
+    db.session.refresh(run)
+    if run.state != "finished":
+        raise click.ClickException(run.failure or "The run did not finish.")
+    stats = run.stats
+    click.echo(f"Cohort {made.name} (id {made.id}), run {run.id}, {run.strategy}:")
+    click.echo(f"  Placed          {stats['placed']:,} of {stats['mentees']:,}")
+    click.echo(f"  Mean score      {stats['mean']:.3f}")
+    click.echo(f"  Lowest score    {stats['lowest']:.3f}")
+    click.echo(f"  Blocking pairs  {stats['blocking']:,}")
+    commit.start_commit(admin, made, run)
+    db.session.commit()
+    commit.run_commit(run.id)
+    db.session.refresh(run)
+    click.echo(f"  Invited         {run.invited:,}")
+    click.echo(f"  Skipped         {run.skipped:,} (checked again: no longer holding)")

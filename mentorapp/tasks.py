@@ -110,6 +110,7 @@ TASK_MODULES = (
     "mentorapp.notifications.tasks",
     "mentorapp.photos.tasks",
     "mentorapp.profiles.tasks",
+    "mentorapp.programme.tasks",
     "mentorapp.suggestions.tasks",
 )
 

@@ -149,6 +149,7 @@ def apprenticeships_of(person: User) -> list[Apprenticeship]:
                 selectinload(Apprenticeship.mentee),
                 selectinload(Apprenticeship.sessions),
                 selectinload(Apprenticeship.reference),
+                selectinload(Apprenticeship.cohort),
             )
             .order_by(Apprenticeship.created_at.desc(), Apprenticeship.id.desc())
         )
@@ -367,13 +368,75 @@ def existing_message(existing: Apprenticeship, me: int) -> str:
     return "They already asked you: answer their request instead."
 
 
+def invite_from_programme(
+    mentor: User, mentee: User, cohort_id: int, cohort_name: str, now: datetime | None = None
+) -> Apprenticeship:
+    """A cohort's pair becomes a programme invitation, which the mentor answers as a
+    request. The checks of a request, on the data as it is now: nobody suspended, no
+    block, no open pair, the minors rule, a vetted mentor taking apprentices with a free
+    place, read under the mentor's row lock. An open programme invitation holds one of
+    the mentor's places, so a commit never invites more people than there are places.
+    Raises Conflict or NotAllowed with the reason the pair is skipped."""
+    now = _now(now)
+    if mentor.suspended_at is not None or not mentor.is_mentor or mentor.mentor_profile is None:
+        raise NotAllowed(f"{mentor.display_name} is not available as a mentor now.")
+    if mentee.suspended_at is not None or not mentee.is_mentee:
+        raise NotAllowed(f"{mentee.display_name} is not available as an apprentice now.")
+    if blocks.between(mentee.id, mentor.id):
+        raise Conflict("One of the two has blocked the other.")
+    if open_pair(mentor.id, mentee.id) is not None:
+        raise Conflict("The two already have a request or an apprenticeship together.")
+    _lock_places(mentor.id)
+    waiting_list().update_offers(mentor.id, now)
+    closed = why_not_taking(mentor, mentee)
+    if closed:
+        raise Conflict(closed)
+    profile = mentor.mentor_profile
+    invited = db.session.scalar(
+        select(func.count(Apprenticeship.id)).where(
+            Apprenticeship.mentor_id == mentor.id,
+            Apprenticeship.state == State.REQUESTED,
+            Apprenticeship.requested_by == "programme",
+        )
+    )
+    holds = waiting_list().held_for_others(mentor.id, mentee.id)
+    if profile.apprentice_count + holds.count + (invited or 0) >= profile.capacity:
+        raise Conflict(f"Every place with {mentor.display_name} is taken now.")
+    message = (
+        f"The mentorapp programme pairs you in the cohort “{cohort_name}”: the admins "
+        "think you would work well together."
+    )
+    apprenticeship = _create(mentor.id, mentee.id, "programme", message, now, cohort_id)
+    waiting_list().asked(mentor.id, mentee.id)
+    notify(
+        mentor,
+        "request",
+        f"The cohort {cohort_name} pairs you with {mentee.display_name}: accept or decline "
+        "them as your apprentice.",
+        apprenticeship,
+    )
+    notify(
+        mentee,
+        "request",
+        f"The cohort {cohort_name} pairs you with {mentor.display_name}; they answer soon.",
+        apprenticeship,
+    )
+    return apprenticeship
+
+
 def _create(
-    mentor_id: int, mentee_id: int, requested_by: str, message: str, now: datetime
+    mentor_id: int,
+    mentee_id: int,
+    requested_by: str,
+    message: str,
+    now: datetime,
+    cohort_id: int | None = None,
 ) -> Apprenticeship:
     apprenticeship = Apprenticeship(
         mentor_id=mentor_id,
         mentee_id=mentee_id,
         requested_by=requested_by,
+        cohort_id=cohort_id,
         message=message,
         created_at=now,
         remind_at=now + REMIND_AFTER,
@@ -654,7 +717,7 @@ def answer_open_requests(
             .where(
                 Apprenticeship.mentor_id == mentor.id,
                 Apprenticeship.state == State.REQUESTED,
-                Apprenticeship.requested_by == "mentee",
+                Apprenticeship.requested_by.in_(("mentee", "programme")),
             )
             .options(selectinload(Apprenticeship.mentee))
             .order_by(Apprenticeship.id)

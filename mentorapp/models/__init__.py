@@ -36,6 +36,7 @@ from mentorapp.models.profile import (
     mentor_archetypes,
     mentor_specialties,
 )
+from mentorapp.models.programme import Cohort, CohortMember, CohortPlacement, CohortRun, RunState
 from mentorapp.models.search import MentorSearchEntry
 from mentorapp.models.storefront import MentorCredit, Terms
 from mentorapp.models.suggestion import MarkKind, MatchingChange, SuggestionMark
@@ -54,6 +55,10 @@ __all__ = [
     "Archetype",
     "AuditEntry",
     "Block",
+    "Cohort",
+    "CohortMember",
+    "CohortPlacement",
+    "CohortRun",
     "ConsentState",
     "Feedback",
     "FlagKind",
@@ -85,6 +90,7 @@ __all__ = [
     "ReportSubject",
     "Review",
     "Role",
+    "RunState",
     "Specialty",
     "State",
     "SuggestionMark",

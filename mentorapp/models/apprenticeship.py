@@ -40,7 +40,8 @@ class Apprenticeship(db.Model):
     """A mentor and a mentee, from the first request to the end of their work together.
 
     `requested_by` is whoever asked: the mentee (a request) or the mentor (an invitation);
-    the other person answers it."""
+    the other person answers it. A programme invitation (`programme`, with the cohort it
+    came from) is answered by the mentor, as a request is; the mentee may withdraw it."""
 
     __tablename__ = "apprenticeships"
     __table_args__ = (
@@ -49,7 +50,9 @@ class Apprenticeship(db.Model):
             "state IN ('requested', 'accepted', 'completed', 'declined', 'withdrawn', 'ended')",
             name="known_state",
         ),
-        CheckConstraint("requested_by IN ('mentee', 'mentor')", name="known_requester"),
+        CheckConstraint(
+            "requested_by IN ('mentee', 'mentor', 'programme')", name="known_requester"
+        ),
         # One open request or running apprenticeship per pair, whatever the timing.
         Index(
             "uq_apprenticeships_open_pair",
@@ -62,6 +65,7 @@ class Apprenticeship(db.Model):
         Index("ix_apprenticeships_mentor_state", "mentor_id", "state"),
         Index("ix_apprenticeships_mentee_state", "mentee_id", "state"),
         Index("ix_apprenticeships_state_due", "state", "expires_at"),
+        Index("ix_apprenticeships_cohort_id", "cohort_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,8 +87,10 @@ class Apprenticeship(db.Model):
     reason: Mapped[str | None] = mapped_column(String(30))
     reason_note: Mapped[str] = mapped_column(Text, default="")
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"))
 
     mentor = relationship("User", foreign_keys=[mentor_id])
+    cohort = relationship("Cohort")
     mentee = relationship("User", foreign_keys=[mentee_id])
     messages: Mapped[list[ThreadMessage]] = relationship(
         back_populates="apprenticeship",
@@ -118,11 +124,11 @@ class Apprenticeship(db.Model):
 
     @property
     def requester_id(self) -> int:
-        return self.mentee_id if self.requested_by == "mentee" else self.mentor_id
+        return self.mentor_id if self.requested_by == "mentor" else self.mentee_id
 
     @property
     def answerer_id(self) -> int:
-        return self.mentor_id if self.requested_by == "mentee" else self.mentee_id
+        return self.mentee_id if self.requested_by == "mentor" else self.mentor_id
 
     def other(self, user_id: int):
         return self.mentee if user_id == self.mentor_id else self.mentor

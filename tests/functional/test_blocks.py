@@ -11,10 +11,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from mentorapp.cohort import plan_cohort
 from mentorapp.demo import seed_demo
 from mentorapp.extensions import db
 from mentorapp.models import Apprenticeship, Block, MarkKind, State, SuggestionMark, ThreadMessage
+from mentorapp.programme.planning import plan_cohort
 from tests.conftest import post_form
 from tests.functional.apprenticeship_builders import (
     REQUEST_MESSAGE,

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from mentorapp.cohort import plan_cohort
 from mentorapp.extensions import db
 from mentorapp.models import Apprenticeship, ConsentState, GuardianConsent, MentorProfile, State
 from mentorapp.models.types import utcnow
+from mentorapp.programme.planning import plan_cohort
 from mentorapp.trust.minors import NEEDS_CONSENT
 from tests.conftest import csrf_token, post_form
 from tests.functional.apprenticeship_builders import (

@@ -1,0 +1,1 @@
+"""Running a programme: cohorts an admin pairs at once (intake, preview, commit)."""
