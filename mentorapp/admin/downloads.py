@@ -137,3 +137,51 @@ def listing_rows(state: str = "") -> Iterator[tuple]:
     if state in LISTING_STATES:
         query = query.where(Listing.state == state)
     return _streamed(query)
+
+
+COHORT_RUN_HEADER = (
+    "mentee_id",
+    "mentee",
+    "mentor_id",
+    "mentor",
+    "score",
+    "reasons",
+    "not placed because",
+    "pinned",
+    "outcome",
+)
+
+
+def cohort_run_rows(run_id: int) -> Iterator[tuple]:
+    """A cohort run's proposals: its pairs best first, then the mentees left out."""
+    from mentorapp.models.programme import CohortPlacement
+
+    mentee, mentor = aliased(User), aliased(User)
+    placement = CohortPlacement
+    query = (
+        select(
+            placement.mentee_id,
+            mentee.display_name,
+            placement.mentor_id,
+            mentor.display_name,
+            placement.score,
+            placement.reasons,
+            placement.why,
+            placement.pinned,
+            placement.outcome,
+        )
+        .join(mentee, mentee.id == placement.mentee_id)
+        .outerjoin(mentor, mentor.id == placement.mentor_id)
+        .where(placement.run_id == run_id)
+        .order_by(placement.mentor_id.is_(None), placement.score.desc(), placement.mentee_id)
+    )
+    for row in _streamed(query):
+        *head, score, reasons, why, pinned, outcome = row
+        yield (
+            *head,
+            "" if score is None else f"{score:.3f}",
+            "; ".join(reasons or ()),
+            why,
+            "yes" if pinned else "",
+            outcome or "",
+        )

@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from mentorapp.admin import downloads
 from mentorapp.admin.routes import require_admin
+from mentorapp.audit import record
 from mentorapp.errors import DomainError
+from mentorapp.exports import csv_response
 from mentorapp.forms import EmptyForm, show_error
 from mentorapp.paging import page_number
 from mentorapp.profiles import services as profiles
@@ -121,6 +124,20 @@ def run(cohort_id: int, run_id: int):
         button=AdjustForm(),
         commit_form=EmptyForm(),
         strategies=STRATEGY_LABELS,
+    )
+
+
+@bp.get("/<id:cohort_id>/runs/<id:run_id>.csv")
+def run_csv(cohort_id: int, run_id: int):
+    cohort = _cohort(cohort_id)
+    run = _run(cohort, run_id)
+    if run.state != "finished":
+        abort(404)
+    record(current_user, "cohort_run_exported", "cohort_run", run.id, cohort.name, "")
+    return csv_response(
+        f"cohort-{cohort.id}-run-{run.id}.csv",
+        downloads.COHORT_RUN_HEADER,
+        downloads.cohort_run_rows(run.id),
     )
 
 
