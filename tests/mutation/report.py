@@ -35,23 +35,27 @@ def listed_survivors() -> dict[str, str]:
     return reasons
 
 
-def changed_line(source: str, tree: ast.Module, mutant: str) -> str:
-    """The mutant's change, as `- before  + after` (first differing line)."""
+def functions(source: str) -> dict[str, str]:
+    """Every function of a mutated file by name: the original and each mutant."""
+    lines = source.splitlines()
+    return {
+        node.name: "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def changed_line(found: dict[str, str], mutant: str) -> str:
+    """The mutant's change, as `- before   + after` (its first changed lines)."""
     function = mutant.rsplit(".", 1)[1]
     original = function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"
-    found = {
-        node.name: ast.get_source_segment(source, node)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.name in (function, original)
-    }
-    if len(found) < 2:
+    if function not in found or original not in found:
         return "(source not found)"
-    before = found[original].splitlines()[1:]
-    after = found[function].splitlines()[1:]
-    removed = [line.strip() for line in difflib.ndiff(before, after) if line.startswith("- ")]
-    added = [line.strip() for line in difflib.ndiff(before, after) if line.startswith("+ ")]
-    return f"- {removed[0][2:] if removed else ''}   + {added[0][2:] if added else ''}"
+    before, after = found[original].splitlines()[1:], found[function].splitlines()[1:]
+    diff = list(difflib.unified_diff(before, after, lineterm="", n=0))[2:]
+    removed = next((line[1:].strip() for line in diff if line.startswith("-")), "")
+    added = next((line[1:].strip() for line in diff if line.startswith("+")), "")
+    return f"- {removed}   + {added}"
 
 
 def main() -> int:
@@ -65,8 +69,7 @@ def main() -> int:
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
         if not codes:
             continue
-        source = meta.with_suffix("").read_text(encoding="utf-8")
-        tree = ast.parse(source)
+        found = functions(meta.with_suffix("").read_text(encoding="utf-8"))
         alive = sorted(k for k, v in codes.items() if v in SURVIVED | NO_TESTS)
         unchecked = sum(1 for v in codes.values() if v in NOT_CHECKED)
         killed = len(codes) - len(alive) - unchecked
@@ -77,7 +80,7 @@ def main() -> int:
         )
         for name in alive:
             how = "no test runs it" if codes[name] in NO_TESTS else "survived"
-            survivors.append((name, how, changed_line(source, tree, name)))
+            survivors.append((name, how, changed_line(found, name)))
 
     print(f"{'file':<14}{'mutants':>9}{'killed':>8}{'alive':>7}{'unrun':>7}{'score':>9}")
     for file, total, killed, alive, unchecked, score in rows:

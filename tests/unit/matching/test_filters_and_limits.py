@@ -1,6 +1,8 @@
 """Filters and hard limits at their edges: exactly at a reach or a max_km, the first
 archetype of the vocabulary, names the vocabulary does not know, ids outside the pool."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -18,6 +20,7 @@ from mentorapp.matching import (
     score_pair,
 )
 from mentorapp.matching.engine import pair_parts
+from mentorapp.profiles.vocabulary import TOOLS
 from tests.unit.matching.strategies import ARCHETYPES, VOCAB
 from tests.unit.matching.test_engine import LONDON, base_mentee, base_mentor
 
@@ -237,3 +240,24 @@ def test_excluded_ids_in_and_outside_the_pool(exclude, left):
 def test_excluding_from_an_empty_pool():
     empty = MentorPool.build([], VOCAB)
     assert rank_mentors(base_mentee(), empty, exclude=[5]).matches == []
+
+
+def test_the_first_tool_of_the_vocabulary_is_a_filter_like_any_other():
+    vocab = replace(VOCAB, tools=dict(TOOLS))
+    first, second = list(vocab.tools)[:2]
+    pool = MentorPool.build(
+        [
+            base_mentor(100, tools=frozenset({first})),
+            base_mentor(101, tools=frozenset({second})),
+            base_mentor(102),
+        ],
+        vocab,
+    )
+    for tool, expected in ((first, [100]), (second, [101])):
+        ranking = rank_mentors(base_mentee(), pool, filters=Filters(tool=tool))
+        assert [m.id for m in ranking.matches] == expected, tool
+    students = MenteePool.build(
+        [base_mentee(id=1, tools=frozenset({first})), base_mentee(id=2)], vocab
+    )
+    ranking = rank_mentees(base_mentor(), students, filters=Filters(tool=first))
+    assert [m.id for m in ranking.matches] == [1]

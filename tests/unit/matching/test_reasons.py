@@ -173,6 +173,7 @@ def test_listing_reasons_largest_first_and_their_words():
         1, "recording_studio", LONDON[0], LONDON[1], frozenset({"s1", "s2"}), frozenset()
     )
     match, words = listing_reasons(seeker, studio)
+    assert (match.in_person, match.remote) == (True, False)  # a place is visited in person
     # distance 0.40, specialty 0.35, offers 0
     assert [r.part for r in match.reasons] == ["distance", "specialty", "offers"]
     assert words == [
