@@ -19,7 +19,7 @@ from mentorapp.matching import (
     rank_mentors,
     score_pair,
 )
-from mentorapp.matching.engine import pair_parts
+from mentorapp.matching.engine import Ranking, pair_parts
 from mentorapp.profiles.vocabulary import TOOLS
 from tests.unit.matching.strategies import ARCHETYPES, VOCAB
 from tests.unit.matching.test_engine import LONDON, base_mentee, base_mentor
@@ -261,3 +261,32 @@ def test_the_first_tool_of_the_vocabulary_is_a_filter_like_any_other():
     )
     ranking = rank_mentees(base_mentor(), students, filters=Filters(tool=first))
     assert [m.id for m in ranking.matches] == [1]
+
+
+def test_listing_filters_keep_the_hard_rules_and_know_no_unknown_offer():
+    seeker = Seeker(latitude=LONDON[0], longitude=LONDON[1], travel_km=50)
+    pool = ListingPool.build(
+        [
+            ListingRecord(1, "music_school", LONDON[0], LONDON[1], offers=frozenset({"jobs"})),
+            ListingRecord(
+                2, "music_school", LONDON[0], LONDON[1], offers=frozenset({"jobs"}), approved=False
+            ),
+            ListingRecord(3, "music_school", 48.8566, 2.3522, offers=frozenset({"jobs"})),
+        ],
+        VOCAB,
+    )
+    for filters in (ListingFilters(kind="music_school"), ListingFilters(offer="jobs")):
+        assert [m.id for m in rank_listings(seeker, pool, filters=filters).matches] == [1]
+    assert rank_listings(seeker, pool, filters=ListingFilters(offer="nonsense")).total == 0
+
+
+def test_listings_show_ten_by_default_and_none_without_a_place():
+    many = ListingPool.build(
+        [ListingRecord(i, "recording_studio", LONDON[0], LONDON[1]) for i in range(1, 13)], VOCAB
+    )
+    seeker = Seeker(latitude=LONDON[0], longitude=LONDON[1])
+    ranking = rank_listings(seeker, many)
+    assert ranking.total == 12 and [m.id for m in ranking.matches] == list(range(1, 11))
+    for nowhere in (Seeker(latitude=None, longitude=None), Seeker(LONDON[0], None)):
+        assert rank_listings(nowhere, many) == Ranking(0, [])
+    assert rank_listings(seeker, ListingPool.build([], VOCAB)) == Ranking(0, [])

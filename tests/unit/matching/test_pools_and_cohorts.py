@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mentorapp.matching import MenteePool, MentorPool, Weights
-from mentorapp.matching.bulk import WIDEN, candidates, pair_cohort
+from mentorapp.matching.bulk import WIDEN, candidates, pair_cohort, pair_optimal, pair_stable
 from mentorapp.matching.engine import pair_parts
 from tests.unit.matching.strategies import VOCAB, random_mentees, random_mentors
 from tests.unit.matching.test_engine import base_mentee, base_mentor
@@ -90,3 +90,46 @@ def test_the_default_shortlist_is_fifty_plus_the_widening():
     assert np.array_equal(default.mentors, explicit.mentors)
     many = MenteePool.build(random_mentees(rng, 60), VOCAB)
     assert pair_cohort(many, mentors).pairs == pair_cohort(many, mentors, top=50, widen=30).pairs
+
+
+def test_candidate_lists_are_padded_with_minus_one():
+    mentees = MenteePool.build([base_mentee(id=1), base_mentee(id=2, latitude=None)], VOCAB)
+    mentors = MentorPool.build([base_mentor(100), base_mentor(101, free_places=0)], VOCAB)
+    cands = candidates(mentees, mentors, top=3, widen=2)
+    # 101 has no free place, mentee 2 no city: one list of one, one empty list.
+    assert cands.mentors.tolist() == [[0], [-1]]
+    assert cands.scores[0, 0] > 0 and cands.scores[1, 0] == -1
+    assert cands.mentors.dtype == np.int32 and cands.scores.dtype == np.float32
+    nobody = candidates(mentees, MentorPool.build([base_mentor(101, free_places=0)], VOCAB))
+    assert nobody.mentors.tolist() == [[-1], [-1]] and nobody.scores.tolist() == [[-1], [-1]]
+    none = candidates(MenteePool.build([], VOCAB), mentors)
+    assert none.mentors.shape == (0, 2)
+
+
+def test_candidates_are_the_same_whatever_the_block_size():
+    rng = random.Random(6)
+    mentors = MentorPool.build(random_mentors(rng, 300, first_id=1000), VOCAB)
+    mentees = MenteePool.build(random_mentees(rng, 7), VOCAB)
+    whole = candidates(mentees, mentors, top=5, widen=3)
+    for block in (1, 2, 3):
+        parts = candidates(mentees, mentors, top=5, widen=3, block=block)
+        assert np.array_equal(parts.mentors, whole.mentors), block
+        assert parts.scores == pytest.approx(whole.scores, abs=1e-6), block
+
+
+def test_a_forbidden_pair_of_unknown_people_changes_nothing():
+    rng = random.Random(7)
+    mentors = MentorPool.build(random_mentors(rng, 40, first_id=1000), VOCAB)
+    mentees = MenteePool.build(random_mentees(rng, 4), VOCAB)
+    plain = candidates(mentees, mentors, top=5)
+    for forbidden in ([(999, 1000)], [(1, 99_999)], [(999, 99_999)]):
+        other = candidates(mentees, mentors, top=5, forbidden=forbidden)
+        assert np.array_equal(other.mentors, plain.mentors), forbidden
+
+
+def test_each_strategy_times_itself():
+    mentees = MenteePool.build([base_mentee(id=i) for i in range(1, 4)], VOCAB)
+    mentors = MentorPool.build([base_mentor(100)], VOCAB)
+    cands = candidates(mentees, mentors)
+    for pairing in (pair_optimal, pair_stable):
+        assert 0 <= pairing(mentees, mentors, cands).seconds < 60
