@@ -290,3 +290,66 @@ def test_listings_show_ten_by_default_and_none_without_a_place():
     for nowhere in (Seeker(latitude=None, longitude=None), Seeker(LONDON[0], None)):
         assert rank_listings(nowhere, many) == Ranking(0, [])
     assert rank_listings(seeker, ListingPool.build([], VOCAB)) == Ranking(0, [])
+
+
+def test_filters_combine_all_of_them():
+    pool = MentorPool.build(
+        [
+            base_mentor(100, archetypes=frozenset({"phenom"}), genres=frozenset({"g2"})),
+            base_mentor(101, archetypes=frozenset({"phenom"}), remote=True),
+            base_mentor(102, specialties=frozenset({"s3"}), availability=0b100, remote=True),
+            base_mentor(103, latitude=NORTH[0], longitude=NORTH[1], remote=True),
+        ],
+        VOCAB,
+    )
+    mentee = base_mentee(remote_ok=True)
+    for filters, expected in (
+        (Filters(archetype="phenom", specialty="s1"), [100, 101]),
+        (Filters(archetype="phenom", genre="g1"), [101]),
+        (Filters(specialty="s3", genre="g1"), [102]),
+        (Filters(specialty="s1", free_at=0b100), []),
+        (Filters(genre="g1", free_at=0b100), [102]),
+        (Filters(archetype="phenom", remote_only=True), [101]),
+        (Filters(max_km=10, remote_only=True), [101, 102]),
+        (Filters(archetype="engineer", max_km=10), [102]),
+        (Filters(tool="nonsense", max_km=10), []),
+    ):
+        ranking = rank_mentors(mentee, pool, filters=filters, limit=10)
+        assert sorted(m.id for m in ranking.matches) == expected, filters
+    students = MenteePool.build(
+        [
+            base_mentee(id=1, aspirations=("phenom",), remote_ok=True),
+            base_mentee(id=2, wants=("s4",), genres=frozenset({"g2"})),
+            base_mentee(id=3, latitude=NORTH[0], longitude=NORTH[1], remote_ok=True),
+        ],
+        VOCAB,
+    )
+    mentor = base_mentor(remote=True)
+    for filters, expected in (
+        (Filters(archetype="engineer", specialty="s1"), [3]),
+        (Filters(archetype="engineer", genre="g2"), [2]),
+        (Filters(specialty="s1", tool="nonsense"), []),
+        (Filters(specialty="s1", max_km=10), [1]),
+        (Filters(genre="g1", remote_only=True), [1, 3]),
+        (Filters(archetype="engineer", remote_only=True), [3]),
+    ):
+        ranking = rank_mentees(mentor, students, filters=filters, limit=10)
+        assert sorted(m.id for m in ranking.matches) == expected, filters
+
+
+def test_unknown_names_match_no_position_of_the_vocabulary():
+    pool = MentorPool.build(
+        [
+            base_mentor(100, archetypes=frozenset({"mentor_producer", "musician_producer"})),
+            base_mentor(101, specialties=frozenset({"s16", "s2"})),
+        ],
+        VOCAB,
+    )
+    for filters in (Filters(archetype="nonsense"), Filters(specialty="nonsense")):
+        assert rank_mentors(base_mentee(), pool, filters=filters).total == 0, filters
+    students = MenteePool.build(
+        [base_mentee(id=1, aspirations=("a", "b", "musician_producer"), wants=("s0", "s2"))],
+        VOCAB,
+    )
+    for filters in (Filters(archetype="nonsense"), Filters(specialty="nonsense")):
+        assert rank_mentees(base_mentor(), students, filters=filters).total == 0, filters

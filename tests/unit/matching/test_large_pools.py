@@ -10,7 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mentorapp.matching import Filters, MenteePool, MentorPool, Weights, rank_mentors
+from mentorapp.matching import (
+    Filters,
+    MenteePool,
+    MenteeRecord,
+    MentorPool,
+    MentorRecord,
+    Weights,
+    rank_mentees,
+    rank_mentors,
+    score_pair,
+)
 from mentorapp.matching.engine import CHUNK, TABLE_MIN_MENTORS, _top, pair_parts, pair_scores
 from tests.unit.matching.strategies import (
     VOCAB,
@@ -166,3 +176,29 @@ def test_every_shape_agrees_on_pools_small_and_large(students, records):
     for name, values in block.parts.items():
         assert values == pytest.approx(plain[name], abs=1e-6), name
     assert pair_scores(mentee_pool, mentor_pool) == pytest.approx(block.score, abs=1e-5)
+
+
+def test_rankings_use_the_weights_given_and_show_ten_by_default():
+    rng = random.Random(8)
+    mentee = replace(random_mentees(rng, 1, first_id=0)[0], travel_km=150.0, remote_ok=True)
+    records = random_mentors(rng, 200, first_id=1)
+    mentors = MentorPool.build(records, VOCAB)
+    weights = Weights(distance=0.0)
+    ranking = rank_mentors(mentee, mentors, weights=weights)
+    assert len(ranking.matches) == 10 < ranking.total
+    first = ranking.matches[0]
+    assert first.score == pytest.approx(
+        score_pair(mentee, next(r for r in records if r.id == first.id), VOCAB, weights).score
+    )
+    mentor = records[0]
+    mentees = MenteePool.build(random_mentees(rng, 40, first_id=1000), VOCAB)
+    ranking = rank_mentees(mentor, mentees, weights=weights, limit=40)
+    assert all(m.contributions["distance"] == 0 for m in ranking.matches)
+    assert len(rank_mentees(mentor, mentees).matches) == min(10, ranking.total)
+
+
+def test_a_pair_that_scores_exactly_zero_is_still_a_pair():
+    weights = Weights(distance=0.0)
+    nothing = MentorRecord(id=2, latitude=51.5, longitude=-0.1)
+    match = score_pair(MenteeRecord(id=1, latitude=51.5, longitude=-0.1), nothing, VOCAB, weights)
+    assert match is not None and match.score == 0

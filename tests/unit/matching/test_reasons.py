@@ -197,3 +197,32 @@ def test_listing_reasons_largest_first_and_their_words():
         "Covers specialty 1 and specialty 2, 2 of the 2 things you teach",
         "Offers apprenticeships and courses",
     ]
+
+
+def test_rankings_read_from_each_side_and_name_the_other_person():
+    mentors = MentorPool.build([base_mentor(100)], VOCAB)
+    match = rank_mentors(base_mentee(id=1), mentors).matches[0]
+    assert match.id == 100 and texts(match)["specialty"].startswith("Teaches ")
+    mentees = MenteePool.build([base_mentee(id=1)], VOCAB)
+    match = rank_mentees(base_mentor(100), mentees).matches[0]
+    assert match.id == 1 and texts(match)["specialty"].startswith("Wants to learn ")
+    assert score_pair(base_mentee(id=1), base_mentor(100), VOCAB).id == 100
+    assert score_pair(base_mentee(id=1), base_mentor(100), VOCAB, viewer="mentor").id == 1
+
+
+def test_a_choice_later_in_the_vocabulary_and_the_first_specialty_are_named():
+    mine = texts(
+        score_pair(
+            base_mentee(aspirations=("engineer", "phenom"), wants=("s0",)),
+            base_mentor(archetypes=frozenset({"phenom"}), specialties=frozenset({"s0"})),
+            VOCAB,
+        )
+    )
+    assert mine["archetype"] == "Is the hit maker, your second choice of who to become"
+    assert mine["specialty"] == "Teaches specialty 0, 1 of the 1 things you want to learn"
+
+
+def test_in_your_city_means_under_a_kilometre():
+    for km_north, text in ((0.008, "In your city"), (0.0135, "2 km from you")):
+        there = {"latitude": LONDON[0] + km_north, "longitude": LONDON[1]}
+        assert texts(score_pair(base_mentee(), base_mentor(**there), VOCAB))["distance"] == text
