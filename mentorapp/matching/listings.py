@@ -49,6 +49,11 @@ class ListingWeights:
             raise ValueError("weights must be non-negative and not all zero")
         return {name: value / total for name, value in raw.items()}
 
+    def __post_init__(self) -> None:
+        self.normalised()  # validate early
+        if not self.distance_scale_km > 0:  # it divides
+            raise ValueError("distance_scale_km must be above zero")
+
 
 DEFAULT_LISTING_WEIGHTS = ListingWeights()
 

@@ -39,6 +39,9 @@ class Weights:
         for f in fields(self):
             if getattr(self, f.name) != getattr(self, f.name):  # NaN
                 raise ValueError(f"{f.name} is not a number")
+        for name in ("distance_scale_km", "experience_full_gap_years"):  # both divide
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be above zero")
 
 
 DEFAULT_WEIGHTS = Weights()

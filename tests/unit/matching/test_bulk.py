@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mentorapp.matching import MenteePool, MentorPool
@@ -14,7 +14,7 @@ from mentorapp.matching.bulk import (
     pair_optimal,
     pair_stable,
 )
-from tests.unit.matching.strategies import VOCAB, mentees, mentors
+from tests.unit.matching.strategies import VOCAB, examples, mentees, mentors
 
 cohorts = st.tuples(
     st.lists(mentees(), min_size=0, max_size=25, unique_by=lambda m: m.id),
@@ -43,7 +43,7 @@ def check(result, mentee_pool, mentor_pool, cands):
     assert {(a, b) for a, b, _ in result.pairs} <= allowed  # only feasible pairs
 
 
-@settings(max_examples=80, deadline=None)
+@examples(80)
 @given(cohorts)
 def test_both_strategies_respect_capacity_and_hard_rules(cohort):
     mentee_pool, mentor_pool = pools(cohort)
@@ -52,7 +52,7 @@ def test_both_strategies_respect_capacity_and_hard_rules(cohort):
         check(pairing(mentee_pool, mentor_pool, cands), mentee_pool, mentor_pool, cands)
 
 
-@settings(max_examples=80, deadline=None)
+@examples(80)
 @given(cohorts)
 def test_the_stable_strategy_leaves_no_blocking_pair(cohort):
     mentee_pool, mentor_pool = pools(cohort)
@@ -60,7 +60,7 @@ def test_the_stable_strategy_leaves_no_blocking_pair(cohort):
     assert pair_stable(mentee_pool, mentor_pool, cands).blocking_pairs == 0
 
 
-@settings(max_examples=80, deadline=None)
+@examples(80)
 @given(cohorts)
 def test_optimal_places_at_least_as_many_as_stable_and_scores_at_least_as_high(cohort):
     mentee_pool, mentor_pool = pools(cohort)
@@ -98,7 +98,7 @@ def test_a_cohort_reports_its_numbers():
         assert result.total_score == sum(score for _, _, score in result.pairs)
 
 
-@settings(max_examples=80, deadline=None)
+@examples(80)
 @given(cohorts, st.integers(1, 4), st.integers(0, 4))
 def test_candidate_lists_are_feasible_sorted_and_hold_each_best(cohort, top, widen):
     from mentorapp.matching.engine import pair_scores
@@ -121,7 +121,7 @@ def test_candidate_lists_are_feasible_sorted_and_hold_each_best(cohort, top, wid
             assert row_scores[0] == pytest.approx(scores[i].max(), abs=1e-6)  # the best is listed
 
 
-@settings(max_examples=80, deadline=None)
+@examples(80)
 @given(cohorts)
 def test_widening_the_lists_never_places_fewer(cohort):
     mentee_pool, mentor_pool = pools(cohort)

@@ -1,7 +1,7 @@
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mentorapp.matching import (
@@ -17,7 +17,7 @@ from mentorapp.matching import (
 )
 from mentorapp.matching.engine import great_circle_km
 from mentorapp.matching.pool import unit_vectors
-from tests.unit.matching.strategies import SPECIALTIES, VOCAB, mentees, mentors
+from tests.unit.matching.strategies import SPECIALTIES, VOCAB, examples, mentees, mentors
 
 LONDON = (51.5074, -0.1278)
 BRIGHTON = (50.8225, -0.1372)  # about 76 km from London
@@ -43,7 +43,7 @@ def breaks_a_hard_rule(mentee: MenteeRecord, mentor: MentorRecord) -> bool | Non
     return not (in_person or remote)
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(mentees(), mentors())
 def test_scores_stay_in_0_1_and_no_hard_rule_is_broken(mentee, mentor):
     match = score_pair(mentee, mentor, VOCAB)
@@ -55,7 +55,7 @@ def test_scores_stay_in_0_1_and_no_hard_rule_is_broken(mentee, mentor):
         assert 0.0 <= match.score <= 1.0
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(mentees(), mentors())
 def test_the_reasons_add_up_to_the_score(mentee, mentor):
     match = score_pair(mentee, mentor, VOCAB)
@@ -72,7 +72,7 @@ def test_the_reasons_add_up_to_the_score(mentee, mentor):
         assert all(r.text for r in match.reasons)
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(mentees(), mentors(), st.sampled_from(SPECIALTIES))
 def test_teaching_one_more_wanted_specialty_never_lowers_a_score(mentee, mentor, extra):
     before = score_pair(mentee, mentor, VOCAB)
@@ -262,7 +262,7 @@ def test_rank_mentees_is_the_same_engine_the_other_way_round():
     assert [m.id for m in wanting.matches] == [2]
 
 
-@settings(max_examples=60, deadline=None)
+@examples(60)
 @given(mentees(mentee_id=0), st.lists(mentors(), min_size=1, max_size=30, unique_by=lambda m: m.id))
 def test_ranking_agrees_with_pair_by_pair_scores(mentee, candidates):
     ranking = rank_mentors(mentee, MentorPool.build(candidates, VOCAB), limit=len(candidates))
@@ -273,7 +273,7 @@ def test_ranking_agrees_with_pair_by_pair_scores(mentee, candidates):
     assert [m.id for m in ranking.matches] == [mentor_id for _, mentor_id in expected]
 
 
-@settings(max_examples=40, deadline=None)
+@examples(40)
 @given(
     st.lists(mentees(), min_size=1, max_size=6, unique_by=lambda m: m.id),
     st.lists(mentors(), min_size=1, max_size=80, unique_by=lambda m: m.id),

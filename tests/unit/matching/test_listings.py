@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mentorapp.matching import (
@@ -16,7 +16,7 @@ from mentorapp.matching import (
 from mentorapp.matching.engine import great_circle_km
 from mentorapp.matching.listings import OFFERS, SOUGHT_BY_PATH
 from mentorapp.matching.pool import unit_vectors
-from tests.unit.matching.strategies import SPECIALTIES, VOCAB
+from tests.unit.matching.strategies import SPECIALTIES, VOCAB, examples
 
 LONDON = (51.5074, -0.1278)
 CROYDON = (51.3762, -0.0982)  # about 15 km from central London
@@ -157,7 +157,7 @@ def populations(draw):
     return [draw(listings(i + 1)) for i in range(size)]
 
 
-@settings(max_examples=150, deadline=None)
+@examples(150)
 @given(seekers(), populations())
 def test_scores_are_in_range_reasons_add_up_and_hard_rules_hold(person, records):
     ranking = ranked(person, records, limit=len(records) + 1)
@@ -175,7 +175,7 @@ def test_scores_are_in_range_reasons_add_up_and_hard_rules_hold(person, records)
     assert scores == sorted(scores, reverse=True)
 
 
-@settings(max_examples=150, deadline=None)
+@examples(150)
 @given(seekers(), listings(1), st.sampled_from(SPECIALTIES))
 def test_covering_one_more_wanted_specialty_never_lowers_a_score(person, record, extra):
     record = replace(record, approved=True, latitude=person.latitude, longitude=person.longitude)

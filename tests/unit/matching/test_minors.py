@@ -3,7 +3,7 @@ in rankings both ways, in one pair's score and in bulk pairing."""
 
 from dataclasses import replace
 
-from hypothesis import given, settings
+from hypothesis import given
 
 from mentorapp.matching import (
     MenteePool,
@@ -15,7 +15,7 @@ from mentorapp.matching import (
     score_pair,
 )
 from mentorapp.matching.bulk import pair_cohort
-from tests.unit.matching.strategies import VOCAB, mentees, mentors
+from tests.unit.matching.strategies import VOCAB, examples, mentees, mentors
 
 LONDON = (51.5074, -0.1278)
 
@@ -50,7 +50,7 @@ def test_a_mentor_for_adults_only_is_never_ranked_a_minor():
     assert {m.id for m in rank_mentees(mentor(2, True), pool).matches} == {10, 11, 12}
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(mentees(), mentors())
 def test_the_rule_only_removes_pairs(some_mentee, some_mentor):
     adult_score = score_pair(some_mentee, some_mentor, VOCAB)

@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mentorapp.matching import (
@@ -18,7 +18,7 @@ from mentorapp.matching import (
 from mentorapp.matching.engine import pair_parts, pair_scores
 from mentorapp.profiles.vocabulary import TOOLS
 from tests.unit.matching.strategies import VOCAB as BASE_VOCAB
-from tests.unit.matching.strategies import mentees, mentors
+from tests.unit.matching.strategies import examples, mentees, mentors
 from tests.unit.matching.test_engine import base_mentee, base_mentor
 
 VOCAB = replace(BASE_VOCAB, tools=dict(TOOLS))
@@ -114,7 +114,7 @@ def test_the_candidate_pool_keeps_tools_through_a_patch():
     assert [m.id for m in rank_mentors(mentee, patched.rows([1])).matches] == [101]
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(mentees(), mentors(), tool_sets, tool_sets)
 def test_with_tools_the_reasons_still_add_up_to_a_score_in_0_1(mentee, mentor, mine, theirs):
     match = score_pair(replace(mentee, tools=mine), replace(mentor, tools=theirs), VOCAB)
@@ -124,7 +124,7 @@ def test_with_tools_the_reasons_still_add_up_to_a_score_in_0_1(mentee, mentor, m
         assert ("tools" in {r.part for r in match.reasons}) == bool(mine and theirs)
 
 
-@settings(max_examples=30, deadline=None)
+@examples(30)
 @given(
     st.lists(st.tuples(mentees(), tool_sets), min_size=1, max_size=5),
     st.lists(st.tuples(mentors(), tool_sets), min_size=1, max_size=80),
