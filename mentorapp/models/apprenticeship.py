@@ -65,6 +65,7 @@ class Apprenticeship(db.Model):
         Index("ix_apprenticeships_mentor_state", "mentor_id", "state"),
         Index("ix_apprenticeships_mentee_state", "mentee_id", "state"),
         Index("ix_apprenticeships_state_due", "state", "expires_at"),
+        Index("ix_apprenticeships_created_at", "created_at"),  # the dashboard's dates
         Index("ix_apprenticeships_cohort_id", "cohort_id"),
     )
 
