@@ -8,12 +8,19 @@ without loosening the pages' Content-Security-Policy."""
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 
 import pygal
 from pygal.style import Style
 
 from mentorapp.insights.figures import Chart
+
+# pygal puts an old-style import hook (for its map plugins, unused here) first on
+# sys.meta_path; it has no find_spec, so every later importlib.util.find_spec warns
+# (and moto's S3, with warnings as errors, fails to import). Take it off again.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 # The site's colours (app.css), distinct enough side by side, each dark enough on white.
