@@ -18,7 +18,6 @@ and of its PostgreSQL backend.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -230,10 +229,7 @@ def build(database_url: str, people: int, apprenticeships: int, kept: bool = Fal
             ],
         )
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(sql("ANALYZE"))
-        else:
-            db.session.execute(sql("ANALYZE"))
+        db.session.execute(sql("ANALYZE"))
         db.session.commit()
     return app
 
@@ -378,7 +374,6 @@ def main() -> None:
             line += f" | {'':>10} {median:6.1f} {p95:6.1f} {cpu:6.1f}"
         print(line)
     print("(ms; median and p95 wall time; cpu: the process's and its PostgreSQL backend's)")
-    json.dumps(results)  # the figures are plain numbers
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from mentorapp.admin.forms import SpecialtyForm
 from mentorapp.errors import DomainError
 from mentorapp.extensions import db, login_manager
 from mentorapp.forms import show_error
+from mentorapp.insights import services as insights
+from mentorapp.insights.forms import SpanForm, span_from
 from mentorapp.models import User
 from mentorapp.models.types import utcnow
 from mentorapp.profiles import services as profile_services
@@ -27,11 +29,6 @@ def require_admin():
 
 @bp.get("")
 def dashboard():
-    # Imported here: the insights blueprint takes its admin check from this module.
-    from mentorapp.insights import services as insights
-    from mentorapp.insights.forms import SpanForm
-    from mentorapp.insights.routes import span_from
-
     form = SpanForm(request.args)
     span = span_from(form)
     if not form.errors:  # the dates shown are the dates used

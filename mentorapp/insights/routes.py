@@ -2,8 +2,7 @@ from flask import Blueprint, Response, abort, request
 
 from mentorapp.admin.routes import require_admin
 from mentorapp.insights import charts, services
-from mentorapp.insights.figures import Span, default_span
-from mentorapp.insights.forms import SpanForm
+from mentorapp.insights.forms import SpanForm, span_from
 from mentorapp.models.types import utcnow
 
 bp = Blueprint("insights", __name__, url_prefix="/admin/charts")
@@ -11,17 +10,6 @@ bp.before_request(require_admin)
 
 # An SVG shown as an image runs no script and loads nothing; its own styles are inline.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
-
-
-def span_from(form: SpanForm) -> Span:
-    """The dates asked for, or the last six months for whatever is missing or wrong."""
-    today = utcnow().date()
-    chosen = default_span(today)
-    if not form.validate():
-        return chosen
-    until = form.until.data or today
-    since = form.since.data or min(chosen.since, until)
-    return Span(since, until)
 
 
 @bp.get("/<key>.svg")

@@ -21,6 +21,7 @@ from mentorapp.models import (
     mentor_archetypes,
     mentor_specialties,
 )
+from mentorapp.models.place import place_label
 from mentorapp.models.waiting import held_count
 
 
@@ -51,12 +52,6 @@ class MentorCard:
     def free_places(self) -> int:
         """Places the viewer could ask for: neither taken nor held for someone else."""
         return self.capacity - self.apprentice_count - self.held
-
-
-def _label(name: str | None, region: str | None, country: str | None) -> str | None:
-    if name is None:
-        return None
-    return ", ".join(part for part in (name, region, country) if part)
 
 
 @cache
@@ -103,7 +98,11 @@ def load_cards(ids: list[int], viewer_id: int | None) -> dict[int, MentorCard]:
             display_name=row.display_name,
             photo_key=row.photo_key,
             headline=row.headline or "",
-            place_label=_label(row.place_name, row.region, row.country),
+            place_label=(
+                place_label(row.place_name, row.region, row.country)
+                if row.place_name is not None
+                else None
+            ),
             latitude=row.latitude,
             longitude=row.longitude,
             genres=tuple(row.genres or ()),

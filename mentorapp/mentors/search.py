@@ -78,14 +78,6 @@ class FoundMentor:
     match: Match | None = None  # best fit only: the engine's score and reasons
 
     @property
-    def person(self) -> MentorCard:
-        return self.card
-
-    @property
-    def profile(self) -> MentorCard:
-        return self.card
-
-    @property
     def free_places(self) -> int:
         return self.card.free_places
 

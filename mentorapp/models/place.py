@@ -23,7 +23,12 @@ class Place(db.Model):
 
     @property
     def label(self) -> str:
-        return ", ".join(part for part in (self.name, self.region, self.country) if part)
+        return place_label(self.name, self.region, self.country)
 
     def __repr__(self) -> str:
         return f"<Place {self.id} {self.name}>"
+
+
+def place_label(name: str, region: str | None, country: str | None) -> str:
+    """How a place is named on a page: "Lyon, Auvergne-Rhône-Alpes, France"."""
+    return ", ".join(part for part in (name, region, country) if part)

@@ -194,23 +194,7 @@ def create_cohort(admin: User, name: str, mentees: MenteeFilters, mentors: Mento
     criteria = {"mentees": asdict(mentees), "mentors": asdict(mentors)}
     criteria["mentees"]["since"] = mentees.since.isoformat() if mentees.since else None
     criteria["mentees"]["emails"] = len(mentees.emails)
-    cohort = Cohort(name=name[:120], created_by_id=admin.id, criteria=criteria)
-    db.session.add(cohort)
-    db.session.flush()
-    db.session.execute(
-        insert(CohortMember),
-        [{"cohort_id": cohort.id, "side": "mentee", "user_id": i} for i in mentee_ids]
-        + [{"cohort_id": cohort.id, "side": "mentor", "user_id": i} for i in mentor_ids],
-    )
-    record(
-        admin,
-        "cohort_created",
-        "cohort",
-        cohort.id,
-        cohort.name,
-        f"{len(mentee_ids)} apprentices, {len(mentor_ids)} mentors",
-    )
-    return cohort
+    return _create(admin, name, criteria, mentee_ids, mentor_ids)
 
 
 @dataclass(frozen=True)
@@ -321,20 +305,21 @@ def cohort_of_everyone(admin: User, name: str) -> Cohort:
     mentors = [r.id for r in everyone.mentors if r.active and r.accepting and r.free_places > 0]
     if not mentees or not mentors:
         raise DomainError("Nobody to pair: no waiting apprentice or no mentor with a free place.")
-    cohort = Cohort(name=name.strip()[:120], created_by_id=admin.id, criteria={"everyone": True})
+    return _create(
+        admin, name.strip(), {"everyone": True}, mentees, mentors, " (from the command line)"
+    )
+
+
+def _create(admin, name, criteria, mentee_ids, mentor_ids, how: str = "") -> Cohort:
+    """A cohort with these members, audited."""
+    cohort = Cohort(name=name[:120], created_by_id=admin.id, criteria=criteria)
     db.session.add(cohort)
     db.session.flush()
     db.session.execute(
         insert(CohortMember),
-        [{"cohort_id": cohort.id, "side": "mentee", "user_id": i} for i in mentees]
-        + [{"cohort_id": cohort.id, "side": "mentor", "user_id": i} for i in mentors],
+        [{"cohort_id": cohort.id, "side": "mentee", "user_id": i} for i in mentee_ids]
+        + [{"cohort_id": cohort.id, "side": "mentor", "user_id": i} for i in mentor_ids],
     )
-    record(
-        admin,
-        "cohort_created",
-        "cohort",
-        cohort.id,
-        cohort.name,
-        f"{len(mentees)} apprentices, {len(mentors)} mentors (from the command line)",
-    )
+    why = f"{len(mentee_ids)} apprentices, {len(mentor_ids)} mentors{how}"
+    record(admin, "cohort_created", "cohort", cohort.id, cohort.name, why)
     return cohort

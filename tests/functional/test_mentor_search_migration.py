@@ -43,7 +43,7 @@ def test_existing_search_rows_are_filled_from_the_people(database_uri, tmp_path,
 
             upgrade()
             found = search_mentors(MentorQuery(text="Mo"))
-            assert [m.person.id for m in found.items] == [1]
+            assert [m.card.id for m in found.items] == [1]
             db.session.remove()
             db.engine.dispose()
     finally:
