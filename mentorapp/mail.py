@@ -60,16 +60,31 @@ def public_url(endpoint: str, **values) -> str:
     return current_app.config["PUBLIC_URL"] + path
 
 
-def queue_email(recipient: str, subject: str, template: str, **context) -> OutboundEmail:
-    """Write an email into the outbox; it goes out after the current transaction commits."""
+def queue_email(
+    recipient: str, subject: str, template: str, *, batch: list | None = None, **context
+) -> OutboundEmail:
+    """Write an email into the outbox; it goes out after the current transaction commits.
+
+    With `batch`, the email is only added to the session and to that list: the caller
+    sends the whole batch with `deliver_after_commit` (one flush for many emails)."""
     body = render_template(f"email/{template}.txt", **context)
     # A subject is one header line: whatever a name in it holds, no line break.
     subject = " ".join(subject.split())[:200]
     message = OutboundEmail(recipient=recipient, subject=subject, body_text=body)
     db.session.add(message)
-    db.session.flush()
-    tasks.enqueue_after_commit(deliver_email, message.id)
+    if batch is not None:
+        batch.append(message)
+    else:
+        deliver_after_commit([message])
     return message
+
+
+def deliver_after_commit(messages: list[OutboundEmail]) -> None:
+    """Give these outbox emails (added to the session) to the queue once the
+    transaction commits."""
+    db.session.flush()
+    for message in messages:
+        tasks.enqueue_after_commit(deliver_email, message.id)
 
 
 @dataclass(frozen=True)

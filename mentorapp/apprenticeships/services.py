@@ -278,8 +278,9 @@ def request_apprenticeship(
     return apprenticeship
 
 
-def why_not_taking(mentor: User, mentee: User | None = None) -> str | None:
-    """Why this mentor cannot be asked now (by this mentee), or None when they can."""
+def why_not_taking(mentor: User, mentee: User | None = None, holds=None) -> str | None:
+    """Why this mentor cannot be asked now (by this mentee), or None when they can.
+    `holds`: the places held for the waiting list, when the caller read them already."""
     profile = mentor.mentor_profile
     if profile is None:
         return "There is no mentor to ask here."
@@ -298,7 +299,8 @@ def why_not_taking(mentor: User, mentee: User | None = None) -> str | None:
         return f"{mentor.display_name} is not taking new apprentices for now."
     if profile.apprentice_count >= profile.capacity:
         return f"Every place with {mentor.display_name} is taken for now."
-    holds = waiting_list().held_for_others(mentor.id, mentee.id if mentee else None)
+    if holds is None:
+        holds = waiting_list().held_for_others(mentor.id, mentee.id if mentee else None)
     if profile.apprentice_count + holds.count >= profile.capacity:
         return waiting_list().held_message(mentor, holds)
     return None
@@ -368,60 +370,26 @@ def existing_message(existing: Apprenticeship, me: int) -> str:
     return "They already asked you: answer their request instead."
 
 
-def invite_from_programme(
-    mentor: User, mentee: User, cohort_id: int, cohort_name: str, now: datetime | None = None
+def new_request(
+    mentor_id: int,
+    mentee_id: int,
+    requested_by: str,
+    message: str,
+    now: datetime,
+    cohort_id: int | None = None,
 ) -> Apprenticeship:
-    """A cohort's pair becomes a programme invitation, which the mentor answers as a
-    request. The checks of a request, on the data as it is now: nobody suspended, no
-    block, no open pair, the minors rule, a vetted mentor taking apprentices with a free
-    place, read under the mentor's row lock. An open programme invitation holds one of
-    the mentor's places, so a commit never invites more people than there are places.
-    Raises Conflict or NotAllowed with the reason the pair is skipped."""
-    now = _now(now)
-    if mentor.suspended_at is not None or not mentor.is_mentor or mentor.mentor_profile is None:
-        raise NotAllowed(f"{mentor.display_name} is not available as a mentor now.")
-    if mentee.suspended_at is not None or not mentee.is_mentee:
-        raise NotAllowed(f"{mentee.display_name} is not available as an apprentice now.")
-    if blocks.between(mentee.id, mentor.id):
-        raise Conflict("One of the two has blocked the other.")
-    if open_pair(mentor.id, mentee.id) is not None:
-        raise Conflict("The two already have a request or an apprenticeship together.")
-    _lock_places(mentor.id)
-    waiting_list().update_offers(mentor.id, now)
-    closed = why_not_taking(mentor, mentee)
-    if closed:
-        raise Conflict(closed)
-    profile = mentor.mentor_profile
-    invited = db.session.scalar(
-        select(func.count(Apprenticeship.id)).where(
-            Apprenticeship.mentor_id == mentor.id,
-            Apprenticeship.state == State.REQUESTED,
-            Apprenticeship.requested_by == "programme",
-        )
+    """A request as it starts, not yet in the session: reminded after a week, expired
+    after two."""
+    return Apprenticeship(
+        mentor_id=mentor_id,
+        mentee_id=mentee_id,
+        requested_by=requested_by,
+        cohort_id=cohort_id,
+        message=message,
+        created_at=now,
+        remind_at=now + REMIND_AFTER,
+        expires_at=now + EXPIRE_AFTER,
     )
-    holds = waiting_list().held_for_others(mentor.id, mentee.id)
-    if profile.apprentice_count + holds.count + (invited or 0) >= profile.capacity:
-        raise Conflict(f"Every place with {mentor.display_name} is taken now.")
-    message = (
-        f"The mentorapp programme pairs you in the cohort “{cohort_name}”: the admins "
-        "think you would work well together."
-    )
-    apprenticeship = _create(mentor.id, mentee.id, "programme", message, now, cohort_id)
-    waiting_list().asked(mentor.id, mentee.id)
-    notify(
-        mentor,
-        "request",
-        f"The cohort {cohort_name} pairs you with {mentee.display_name}: accept or decline "
-        "them as your apprentice.",
-        apprenticeship,
-    )
-    notify(
-        mentee,
-        "request",
-        f"The cohort {cohort_name} pairs you with {mentor.display_name}; they answer soon.",
-        apprenticeship,
-    )
-    return apprenticeship
 
 
 def _create(
@@ -432,16 +400,7 @@ def _create(
     now: datetime,
     cohort_id: int | None = None,
 ) -> Apprenticeship:
-    apprenticeship = Apprenticeship(
-        mentor_id=mentor_id,
-        mentee_id=mentee_id,
-        requested_by=requested_by,
-        cohort_id=cohort_id,
-        message=message,
-        created_at=now,
-        remind_at=now + REMIND_AFTER,
-        expires_at=now + EXPIRE_AFTER,
-    )
+    apprenticeship = new_request(mentor_id, mentee_id, requested_by, message, now, cohort_id)
     try:
         with _atomic():
             db.session.add(apprenticeship)

@@ -49,9 +49,11 @@ def notify(
     *,
     subject: str | None = None,
     link: str | None = None,
+    emails: list | None = None,
 ) -> Notification | None:
     """Put `text` in the person's inbox; email it too when the kind is one they get.
-    Nobody (a mentor whose account is gone) gets nothing."""
+    Nobody (a mentor whose account is gone) gets nothing. With `emails`, the email joins
+    that batch for `mail.deliver_after_commit` (many notes, one flush)."""
     if person is None:
         return None
     note = Notification(
@@ -74,6 +76,7 @@ def notify(
             text=text,
             link=link,
             settings=public_url("account.emails"),
+            batch=emails,
         )
     return note
 

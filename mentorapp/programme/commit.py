@@ -19,11 +19,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from mentorapp.apprenticeships.services import invite_from_programme
+from mentorapp.apprenticeships.invitations import invite_pairs
 from mentorapp.audit import record
 from mentorapp.errors import Conflict, DomainError
 from mentorapp.extensions import db
-from mentorapp.matching.engine import score_pair
+from mentorapp.matching import MenteePool, MentorPool
+from mentorapp.matching.engine import pair_scores
 from mentorapp.models import (
     Apprenticeship,
     Cohort,
@@ -161,7 +162,7 @@ def run_commit(run_id: int) -> int:
     return settled
 
 
-def _problem_now(placement, mentee_record, mentor_record, excluded, busy, vocabulary):
+def _problem_now(placement, mentee_record, mentor_record, excluded, busy, fits):
     """Why the pair no longer holds on today's data, or None."""
     mentee_id, mentor_id = placement.mentee_id, placement.mentor_id
     if mentee_id in busy:
@@ -174,37 +175,77 @@ def _problem_now(placement, mentee_record, mentor_record, excluded, busy, vocabu
         return "The mentor is not taking apprentices now."
     if mentor_record.free_places <= 0:
         return "Every place with the mentor is taken now."
-    if score_pair(mentee_record, mentor_record, vocabulary) is None:
+    if (mentee_id, mentor_id) not in fits:
         return "Their profiles no longer fit (distance, remote work or the minors rule)."
     return None
 
 
+def _fitting(pairs: list[tuple[int, int]], mentees: dict, mentors: dict) -> set[tuple[int, int]]:
+    """The (mentee, mentor) pairs no hard rule keeps apart on today's profiles: one block
+    of the engine's scores for the batch, not a call per pair."""
+    known = [(n, m) for n, m in pairs if n in mentees and m in mentors]
+    if not known:
+        return set()
+    vocabulary = load_vocabulary()
+    mentee_ids = sorted({n for n, _ in known})
+    mentor_ids = sorted({m for _, m in known})
+    row = {person: i for i, person in enumerate(mentee_ids)}
+    column = {person: j for j, person in enumerate(mentor_ids)}
+    scores = pair_scores(
+        MenteePool.build([mentees[i] for i in mentee_ids], vocabulary),
+        MentorPool.build(
+            [planning.with_places(mentors[i], max(1, mentors[i].free_places)) for i in mentor_ids],
+            vocabulary,
+        ),
+    )
+    return {(n, m) for n, m in known if scores[row[n], column[m]] >= 0}
+
+
 def _commit_batch(run_id: int, cohort_id: int, name: str, mentee_ids: list[int]) -> int:
-    placements = list(
+    # Claim the batch's rows (NULL -> invited) first: a row another worker holds or
+    # settled is not returned, so each placement is settled once.
+    claimed = set(
         db.session.scalars(
-            select(CohortPlacement).where(
-                CohortPlacement.run_id == run_id, CohortPlacement.mentee_id.in_(mentee_ids)
+            update(CohortPlacement)
+            .where(
+                CohortPlacement.run_id == run_id,
+                CohortPlacement.mentee_id.in_(mentee_ids),
+                CohortPlacement.outcome.is_(None),
             )
+            .values(outcome="invited")
+            .returning(CohortPlacement.mentee_id)
+            .execution_options(synchronize_session=False)
         )
     )
+    if not claimed:
+        return 0
+    placements = sorted(
+        db.session.scalars(
+            select(CohortPlacement).where(
+                CohortPlacement.run_id == run_id, CohortPlacement.mentee_id.in_(claimed)
+            )
+        ),
+        key=lambda p: p.mentee_id,
+    )
+    ids = [p.mentee_id for p in placements]
     mentor_ids = sorted({p.mentor_id for p in placements})
     people = {
         person.id: person
         for person in db.session.scalars(
             select(User)
-            .where(User.id.in_(set(mentee_ids) | set(mentor_ids)))
+            .where(User.id.in_(set(ids) | set(mentor_ids)))
             .options(selectinload(User.mentor_profile), selectinload(User.mentor_application))
         )
     }
-    vocabulary = load_vocabulary()
-    mentees = {r.id: r for r in load_mentee_records(mentee_ids)}
+    mentees = {r.id: r for r in load_mentee_records(ids)}
     mentors = {r.id: r for r in load_mentor_records(mentor_ids)}
-    excluded = planning.excluded_pairs(mentee_ids)
+    excluded = planning.excluded_pairs(ids)
+    fits = _fitting([(p.mentee_id, p.mentor_id) for p in placements], mentees, mentors)
     # Found someone: running with a mentor, or invited by a cohort (this one or another).
     busy = set(
         db.session.scalars(
             select(Apprenticeship.mentee_id).where(
-                Apprenticeship.mentee_id.in_(mentee_ids),
+                Apprenticeship.mentee_id.in_(ids),
                 (Apprenticeship.state == State.ACCEPTED)
                 | (
                     (Apprenticeship.state == State.REQUESTED)
@@ -213,67 +254,46 @@ def _commit_batch(run_id: int, cohort_id: int, name: str, mentee_ids: list[int])
             )
         )
     )
-    invited = skipped = 0
-    for placement in sorted(placements, key=lambda p: p.mentee_id):
-        claimed = db.session.execute(
-            update(CohortPlacement)
-            .where(
-                CohortPlacement.run_id == run_id,
-                CohortPlacement.mentee_id == placement.mentee_id,
-                CohortPlacement.outcome.is_(None),
-            )
-            .values(outcome="invited")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
-            continue  # another worker settled it
+    outcome: dict[int, object] = {}
+    to_invite = []
+    for placement in placements:
         problem = _problem_now(
             placement,
             mentees.get(placement.mentee_id),
             mentors.get(placement.mentor_id),
             excluded,
             busy,
-            vocabulary,
-        )
-        apprenticeship = None
-        if problem is None:
-            try:
-                with db.session.begin_nested():
-                    apprenticeship = invite_from_programme(
-                        people[placement.mentor_id], people[placement.mentee_id], cohort_id, name
-                    )
-            except DomainError as error:
-                problem = error.message
-        values = (
-            {"outcome": "skipped", "outcome_note": problem[:300]}
-            if problem
-            else {"apprenticeship_id": apprenticeship.id}
-        )
-        db.session.execute(
-            update(CohortPlacement)
-            .where(
-                CohortPlacement.run_id == run_id,
-                CohortPlacement.mentee_id == placement.mentee_id,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
+            fits,
         )
         if problem:
-            skipped += 1
+            outcome[placement.mentee_id] = problem
         else:
-            invited += 1
-            busy.add(placement.mentee_id)
+            to_invite.append((people[placement.mentor_id], people[placement.mentee_id]))
+    outcome.update(invite_pairs(to_invite, cohort_id, name))
+    invited = [
+        {"run_id": run_id, "mentee_id": mentee, "apprenticeship_id": made.id}
+        for mentee, made in outcome.items()
+        if not isinstance(made, str)
+    ]
+    skipped = [
+        {"run_id": run_id, "mentee_id": mentee, "outcome": "skipped", "outcome_note": why[:300]}
+        for mentee, why in outcome.items()
+        if isinstance(why, str)
+    ]
+    for rows in (invited, skipped):
+        if rows:  # by primary key, many rows in one statement
+            db.session.execute(update(CohortPlacement), rows)
     db.session.execute(
         update(CohortRun)
         .where(CohortRun.id == run_id)
         .values(
-            commit_done=CohortRun.commit_done + invited + skipped,
-            invited=CohortRun.invited + invited,
-            skipped=CohortRun.skipped + skipped,
+            commit_done=CohortRun.commit_done + len(outcome),
+            invited=CohortRun.invited + len(invited),
+            skipped=CohortRun.skipped + len(skipped),
         )
         .execution_options(synchronize_session=False)
     )
-    return invited + skipped
+    return len(outcome)
 
 
 def skipped_pairs(run: CohortRun) -> list[tuple[CohortPlacement, User, User]]:

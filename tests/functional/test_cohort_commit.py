@@ -218,3 +218,37 @@ def test_a_mentor_with_one_place_left_gets_one_invitation_not_two(app, client, a
         skipped = db.session.get(CohortPlacement, (run, ben))
         assert skipped.outcome == "skipped"
         assert skipped.outcome_note == "Every place with Mia Mentor is taken now."
+
+
+def test_a_place_held_for_the_mentors_waiting_list_is_not_given_to_the_cohort(
+    app, client, auth, users
+):
+    """A mentor with a waiting list goes the careful way (availability.waiting): the
+    place offered to someone on the list stays theirs, the cohort gets the other."""
+    from datetime import timedelta
+
+    from mentorapp.models import WaitingListEntry
+    from mentorapp.models.types import utcnow
+
+    cohort, run, mia, ann, ben = _scene(app, client, auth, users)
+    zoe = mentee(app, "Zoe")
+    with app.app_context():
+        now = utcnow()
+        db.session.add(
+            WaitingListEntry(
+                mentor_id=mia,
+                mentee_id=zoe,
+                joined_at=now - timedelta(days=3),
+                offered_at=now,
+                offer_expires_at=now + timedelta(days=3),
+            )
+        )
+        db.session.commit()
+    _commit(client, cohort, run)
+    assert [(a.mentor_id, a.mentee_id) for a in _programme(app)] == [(mia, ann)]
+    with app.app_context():
+        skipped = db.session.get(CohortPlacement, (run, ben))
+        assert skipped.outcome == "skipped"
+        assert skipped.outcome_note == "Every place with Mia Mentor is taken now."
+        entry = db.session.scalar(select(WaitingListEntry).where(WaitingListEntry.mentee_id == zoe))
+        assert entry.offered_at is not None and entry.offer_expires_at is not None
