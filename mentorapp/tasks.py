@@ -107,6 +107,7 @@ TASK_MODULES = (
     "mentorapp.apprenticeships.tasks",
     "mentorapp.availability.tasks",
     "mentorapp.directory.tasks",
+    "mentorapp.insights.tasks",
     "mentorapp.notifications.tasks",
     "mentorapp.photos.tasks",
     "mentorapp.profiles.tasks",

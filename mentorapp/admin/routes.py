@@ -9,7 +9,6 @@ from mentorapp.forms import show_error
 from mentorapp.insights import services as insights
 from mentorapp.insights.forms import SpanForm, span_from
 from mentorapp.models import User
-from mentorapp.models.types import utcnow
 from mentorapp.profiles import services as profile_services
 from mentorapp.trust.feedback import flagged_count
 from mentorapp.views import render_form
@@ -39,7 +38,8 @@ def dashboard():
         flagged_mentors=flagged_count(),
         form=form,
         span=span,
-        charts=insights.dashboard(span, utcnow()),
+        cohort_name=dict(form.cohort.choices).get(str(span.cohort_id or "")),
+        figures=insights.dashboard(span),
     ), (422 if form.errors else 200)
 
 

@@ -16,6 +16,7 @@ from mentorapp.extensions import db
 from mentorapp.models import (
     Apprenticeship,
     Archetype,
+    CohortMember,
     Listing,
     ListingEdit,
     ListingFlag,
@@ -64,10 +65,26 @@ class Chart:
 
 @dataclass(frozen=True)
 class Span:
-    """The dashboard's dates, both days included, in UTC."""
+    """The dashboard's dates, both days included, in UTC; with a cohort, only its
+    members and the invitations it sent."""
 
     since: date
     until: date
+    cohort_id: int | None = None
+
+    @property
+    def scope(self) -> str:
+        """The span as a short key (its snapshot's): '2026-06-01:2026-12-01:all'."""
+        return f"{self.since.isoformat()}:{self.until.isoformat()}:{self.cohort_id or 'all'}"
+
+    @classmethod
+    def of_scope(cls, scope: str) -> Span:
+        since, until, cohort = scope.split(":")
+        return cls(
+            date.fromisoformat(since),
+            date.fromisoformat(until),
+            None if cohort == "all" else int(cohort),
+        )
 
     @property
     def start(self) -> datetime:
@@ -137,6 +154,16 @@ def _per_bucket(rows, span: Span, columns: int) -> list[list[float]]:
     return out
 
 
+def _members(cohort_id: int, side: str | None = None):
+    query = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id)
+    return query.where(CohortMember.side == side) if side else query
+
+
+def _among(column, cohort_id: int | None, side: str | None = None) -> list:
+    """The condition that keeps a cohort's members (none without a cohort)."""
+    return [] if cohort_id is None else [column.in_(_members(cohort_id, side))]
+
+
 def signups(span: Span) -> Chart:
     bucket = _bucket(User.created_at, span).label("bucket")
     rows = db.session.execute(
@@ -145,7 +172,11 @@ def signups(span: Span) -> Chart:
             func.count(User.id).filter(User.is_mentor.is_(True)),
             func.count(User.id).filter(User.is_mentee.is_(True)),
         )
-        .where(User.created_at >= span.start, User.created_at < span.end)
+        .where(
+            User.created_at >= span.start,
+            User.created_at < span.end,
+            *_among(User.id, span.cohort_id),
+        )
         .group_by(bucket)
     )
     mentors, mentees = _per_bucket(rows, span, 2)
@@ -163,8 +194,17 @@ def signups(span: Span) -> Chart:
     )
 
 
+def _of_cohort(span: Span) -> list:
+    """A cohort's own apprenticeships: those its invitations began."""
+    return [] if span.cohort_id is None else [Apprenticeship.cohort_id == span.cohort_id]
+
+
 def _made_in(span: Span):
-    return and_(Apprenticeship.created_at >= span.start, Apprenticeship.created_at < span.end)
+    return and_(
+        Apprenticeship.created_at >= span.start,
+        Apprenticeship.created_at < span.end,
+        *_of_cohort(span),
+    )
 
 
 def request_outcomes(span: Span) -> Chart:
@@ -288,6 +328,7 @@ def apprenticeships_per_period(span: Span) -> Chart:
             Apprenticeship.state.in_(TOOK_PLACE),
             Apprenticeship.decided_at < span.end,
             or_(Apprenticeship.ended_at.is_(None), Apprenticeship.ended_at >= span.start),
+            *_of_cohort(span),
         )
         .group_by(began, ended, done)
     ).all()
@@ -322,9 +363,10 @@ def _free_places():
     return func.sum(case((and_(MentorProfile.accepting.is_(True), free > 0), free), else_=0))
 
 
-def supply_and_demand(kind: str, limit: int = 12) -> Chart:
+def supply_and_demand(kind: str, cohort_id: int | None = None, limit: int = 12) -> Chart:
     """Per archetype (or specialty): apprentices who want it, mentors who teach it, and
-    those mentors' free places. Specialties: the `limit` most wanted."""
+    those mentors' free places (of the cohort's members, with a cohort). Specialties:
+    the `limit` most wanted."""
     if kind == "archetypes":
         term, link, wants, want_key = Archetype, mentor_archetypes, MenteeAspiration, "archetype_id"
         term_key, order = "archetype_id", (Archetype.position,)
@@ -335,7 +377,7 @@ def supply_and_demand(kind: str, limit: int = 12) -> Chart:
         db.session.execute(
             select(getattr(wants, want_key), func.count(func.distinct(wants.mentee_id)))
             .join(User, User.id == wants.mentee_id)
-            .where(User.suspended_at.is_(None))
+            .where(User.suspended_at.is_(None), *_among(User.id, cohort_id, "mentee"))
             .group_by(getattr(wants, want_key))
         ).all()
     )
@@ -344,7 +386,10 @@ def supply_and_demand(kind: str, limit: int = 12) -> Chart:
         for term_id, teachers, free in db.session.execute(
             select(link.c[term_key], func.count(link.c.mentor_id), _free_places())
             .join(MentorProfile, MentorProfile.user_id == link.c.mentor_id)
-            .where(link.c.mentor_id.in_(_vetted_mentors()))
+            .where(
+                link.c.mentor_id.in_(_vetted_mentors()),
+                *_among(link.c.mentor_id, cohort_id, "mentor"),
+            )
             .group_by(link.c[term_key])
         ).all()
     }
@@ -390,10 +435,11 @@ def _waiting_mentees():
     return ~busy
 
 
-def waiting_places(limit: int = 10, looked_at: int = 200) -> Chart:
+def waiting_places(cohort_id: int | None = None, limit: int = 10, looked_at: int = 200) -> Chart:
     """The places with the most apprentices waiting and no mentor with a free place
     within their reach: in person within their travel radius, or remote when they
-    work remotely. Of the `looked_at` places with most waiting, the worst `limit`."""
+    work remotely. Of the `looked_at` places with most waiting, the worst `limit`. With a
+    cohort: its apprentices, and any mentor (one outside the cohort may take them)."""
     groups = db.session.execute(
         select(
             MenteeProfile.place_id,
@@ -402,7 +448,12 @@ def waiting_places(limit: int = 10, looked_at: int = 200) -> Chart:
             func.count(MenteeProfile.user_id),
         )
         .join(User, User.id == MenteeProfile.user_id)
-        .where(MenteeProfile.place_id.is_not(None), User.suspended_at.is_(None), _waiting_mentees())
+        .where(
+            MenteeProfile.place_id.is_not(None),
+            User.suspended_at.is_(None),
+            _waiting_mentees(),
+            *_among(MenteeProfile.user_id, cohort_id, "mentee"),
+        )
         .group_by(MenteeProfile.place_id, MenteeProfile.travel_km, MenteeProfile.remote_ok)
     ).all()
     per_place: dict[int, int] = {}
@@ -522,8 +573,8 @@ def dashboard(span: Span, now: datetime) -> list[Chart]:
         request_outcomes(span),
         answer_times(span),
         apprenticeships_per_period(span),
-        supply_and_demand("archetypes"),
-        supply_and_demand("specialties"),
-        waiting_places(),
+        supply_and_demand("archetypes", span.cohort_id),
+        supply_and_demand("specialties", span.cohort_id),
+        waiting_places(span.cohort_id),
         queue_age(now),
     ]

@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField
+from sqlalchemy import select
+from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from mentorapp.extensions import db
 from mentorapp.insights.figures import Span, default_span
+from mentorapp.models import Cohort
 from mentorapp.models.types import utcnow
 
 LONGEST = timedelta(days=3 * 366)
@@ -18,6 +21,24 @@ class SpanForm(FlaskForm):
 
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
+    cohort = SelectField("Cohort", validators=[Optional()], validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cohorts = db.session.execute(
+            select(Cohort.id, Cohort.name).order_by(Cohort.created_at.desc(), Cohort.id.desc())
+        ).all()
+        self.cohort.choices = [("", "The whole programme")] + [
+            (str(i), name) for i, name in cohorts
+        ]
+
+    def validate_cohort(self, field) -> None:
+        if field.data and field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Choose a cohort from the list.")
+
+    @property
+    def cohort_id(self) -> int | None:
+        return int(self.cohort.data) if self.cohort.data else None
 
     def validate_until(self, field) -> None:
         if field.data and field.data > utcnow().date() + timedelta(days=1):
@@ -29,11 +50,12 @@ class SpanForm(FlaskForm):
 
 
 def span_from(form: SpanForm) -> Span:
-    """The dates asked for, or the last six months for whatever is missing or wrong."""
+    """The dates (and cohort) asked for, or the last six months of the whole programme
+    for whatever is missing or wrong."""
     today = utcnow().date()
     chosen = default_span(today)
     if not form.validate():
         return chosen
     until = form.until.data or today
     since = form.since.data or min(chosen.since, until)
-    return Span(since, until)
+    return Span(since, until, form.cohort_id)

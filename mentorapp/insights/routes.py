@@ -3,7 +3,6 @@ from flask import Blueprint, Response, abort, request
 from mentorapp.admin.routes import require_admin
 from mentorapp.insights import charts, services
 from mentorapp.insights.forms import SpanForm, span_from
-from mentorapp.models.types import utcnow
 
 bp = Blueprint("insights", __name__, url_prefix="/admin/charts")
 bp.before_request(require_admin)
@@ -14,7 +13,7 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 @bp.get("/<key>.svg")
 def chart(key: str):
-    found = services.chart(span_from(SpanForm(request.args)), utcnow(), key)
+    found = services.chart(span_from(SpanForm(request.args)), key)
     if found is None:
         abort(404)
     response = Response(charts.draw(found), mimetype="image/svg+xml")

@@ -36,7 +36,14 @@ from mentorapp.models.profile import (
     mentor_archetypes,
     mentor_specialties,
 )
-from mentorapp.models.programme import Cohort, CohortMember, CohortPlacement, CohortRun, RunState
+from mentorapp.models.programme import (
+    Cohort,
+    CohortMember,
+    CohortPlacement,
+    CohortRun,
+    DashboardSnapshot,
+    RunState,
+)
 from mentorapp.models.search import MentorSearchEntry
 from mentorapp.models.storefront import MentorCredit, Terms
 from mentorapp.models.suggestion import MarkKind, MatchingChange, SuggestionMark
@@ -60,6 +67,7 @@ __all__ = [
     "CohortPlacement",
     "CohortRun",
     "ConsentState",
+    "DashboardSnapshot",
     "Feedback",
     "FlagKind",
     "Goal",

@@ -150,3 +150,18 @@ class CohortPlacement(db.Model):
 
     mentee = relationship("User", foreign_keys=[mentee_id])
     mentor = relationship("User", foreign_keys=[mentor_id])
+
+
+class DashboardSnapshot(db.Model):
+    """The programme dashboard's figures for one span (dates, and a cohort or all),
+    worked out in the background: the page reads one row, however many people there
+    are. `refresh_since` is set while a refresh is on the queue (a lease: one at a time)."""
+
+    __tablename__ = "dashboard_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(60), unique=True)  # Span.scope
+    charts: Mapped[list] = mapped_column(JSON, default=list)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refresh_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

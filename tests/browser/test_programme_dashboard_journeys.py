@@ -22,8 +22,8 @@ from tests.factories import make_user
 @pytest.fixture
 def programme(app):
     """An admin, a mentor and three apprentices: two asked this week, one last year."""
-    insights.forget()
     with app.app_context():
+        insights.forget()  # the figures of an earlier test's data
         make_user(email="ada@example.com", display_name="Ada", is_admin=True, is_mentee=False)
         mentor = make_user(is_mentor=True, is_mentee=False, display_name="Marcus")
         now = utcnow()
@@ -43,7 +43,9 @@ def programme(app):
             )
         db.session.commit()
     yield
-    insights.forget()
+    with app.app_context():
+        insights.forget()
+        db.session.commit()
 
 
 def _numbers_of(page, title: str):
@@ -77,7 +79,7 @@ def test_an_admin_reads_the_charts_and_picks_other_dates(open_page, programme, j
         field.focus()
         page.keyboard.type(day.strftime("%m%d%Y"))
         expect(field).to_have_value(day.isoformat())
-    page.get_by_role("button", name="Show these dates").focus()
+    page.get_by_role("button", name="Show these figures").focus()
     navigate(page, lambda: page.keyboard.press("Enter"), status=200)
     expect(_numbers_of(page, "How requests ended")).to_contain_text(
         "1 requests and invitations were made in these dates; 100% were accepted."

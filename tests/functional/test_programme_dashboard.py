@@ -9,18 +9,10 @@ from datetime import timedelta
 import pytest
 
 from mentorapp.extensions import db
-from mentorapp.insights import services as insights
 from mentorapp.models import Apprenticeship, MentorProfile, State
 from mentorapp.models.types import utcnow
 from tests.functional.apprenticeship_builders import make_mentee, make_mentor
 from tests.helpers import text
-
-
-@pytest.fixture(autouse=True)
-def fresh_figures():
-    insights.forget()  # figures are kept a minute per process: each test its own data
-    yield
-    insights.forget()
 
 
 @pytest.fixture
@@ -185,3 +177,78 @@ def test_charts_are_for_admins_only(client, users, auth):
     users(email="priya@example.com", is_mentor=True)
     auth.login("priya@example.com")
     assert client.get("/admin/charts/signups.svg").status_code == 403
+
+
+def _cohort(app, name: str, members: dict[int, str]) -> int:
+    from mentorapp.models import Cohort, CohortMember
+
+    with app.app_context():
+        cohort = Cohort(name=name)
+        db.session.add(cohort)
+        db.session.flush()
+        for person, side in members.items():
+            db.session.add(CohortMember(cohort_id=cohort.id, user_id=person, side=side))
+        db.session.commit()
+        return cohort.id
+
+
+def test_a_cohort_shows_its_own_invitations_and_members(app, client, admin):
+    mentor = make_mentor(app, "marcus@example.com", "Marcus Lindqvist", capacity=10)
+    ann, ben, cat = (make_mentee(app, f"{n}@example.com", n.title()) for n in ("ann", "ben", "cat"))
+    spring = _cohort(app, "Spring intake", {mentor: "mentor", ann: "mentee", ben: "mentee"})
+    _apprenticeship(app, mentor, ann, State.ACCEPTED, days_ago=3, answer_days=1)
+    _apprenticeship(app, mentor, ben, State.REQUESTED, days_ago=2)
+    _apprenticeship(app, mentor, cat, State.REQUESTED, days_ago=2)
+    with app.app_context():  # Ann's and Ben's came from the cohort's invitations
+        for row in db.session.scalars(
+            db.select(Apprenticeship).where(Apprenticeship.mentee_id.in_([ann, ben]))
+        ):
+            row.cohort_id, row.requested_by = spring, "programme"
+        db.session.commit()
+
+    everyone = text(client.get("/admin"))
+    assert "3 requests and invitations were made" in _figure(everyone, "How requests ended")
+    response = client.get(f"/admin?cohort={spring}")
+    assert response.status_code == 200
+    body = text(response)
+    assert "The cohort “Spring intake”" in body
+    ended = _figure(body, "How requests ended")
+    assert "2 requests and invitations were made in these dates; 50% were accepted." in ended
+    assert "1 mentors and 2 apprentices signed up" in _figure(body, "Sign-ups per week")
+    assert f'<option selected value="{spring}">Spring intake</option>' in body
+    # The charts' images are of the cohort too.
+    assert f"cohort={spring}" in body
+
+
+def test_an_unknown_cohort_is_refused_next_to_the_field(client, admin):
+    response = client.get("/admin?cohort=999")
+    assert response.status_code == 422
+    assert "Choose a cohort from the list." in text(response)
+
+
+def test_figures_are_kept_and_worked_out_again_in_the_background_once_old(
+    app, client, users, admin
+):
+    from mentorapp.insights.services import FRESH
+    from mentorapp.models import DashboardSnapshot
+
+    def mentors_signed_up() -> str:
+        figure = _figure(text(client.get("/admin")), "Sign-ups per week")
+        return figure.split(" mentors and")[0].rsplit(">", 1)[-1].strip()
+
+    users(is_mentor=True, is_mentee=False)
+    assert mentors_signed_up() == "1"
+    users(is_mentor=True, is_mentee=False)
+    assert mentors_signed_up() == "1"  # kept: the page read its snapshot
+    with app.app_context():
+        snapshot = db.session.scalar(db.select(DashboardSnapshot))
+        snapshot.computed_at = utcnow() - FRESH - timedelta(seconds=1)
+        db.session.commit()
+    # Old figures: shown while the refresh is on the queue (the tests' queue runs it at
+    # once, after the page's commit), the new ones on the next look.
+    body = text(client.get("/admin"))
+    assert "newer ones are being worked out" in body
+    assert mentors_signed_up() == "2"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(DashboardSnapshot.id))) == 1
+        assert db.session.scalar(db.select(DashboardSnapshot.refresh_since)) is None
